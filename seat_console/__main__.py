@@ -1,0 +1,3 @@
+from seat_console.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,154 @@
+"""`seat-console` command line: no subcommand starts the console; subcommands for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from seat_console import __version__
+from seat_console.config import Config, keymap_error, load_config
+from seat_console.core.errors import SeatConsoleError
+
+log = logging.getLogger("seat_console")
+
+
+def _setup_logging(config: Config) -> None:
+    """Log to seat-console.log beside the database. Never log citizens' data in clear."""
+    handler = logging.FileHandler(config.database.parent / "seat-console.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("seat_console")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+
+
+def _run_console(args: argparse.Namespace, config: Config) -> int:
+    from seat_console.core.validation import check_phone
+    from seat_console.core.workspace import open_workspace
+    from seat_console.tui.app import BINDING_AREAS, SeatConsoleApp
+    from seat_console.tui.keymap import unknown_binding_ids
+
+    unknown = unknown_binding_ids(BINDING_AREAS, config.keymap)
+    if unknown:
+        raise keymap_error(config, unknown[0], f"unknown binding id {unknown[0]!r} in keymap "
+                           "(press F1 in the console for the list of ids)")
+    incoming = None
+    if args.call:
+        phone = check_phone(args.call)
+        if not phone.ok:
+            raise SeatConsoleError(f"--call {args.call!r}: not a valid phone number")
+        incoming = phone.normalized
+    workspace = open_workspace(config)
+    log.info("console starting site=%s agent=%s db=%s", config.site_code, config.agent.id,
+             config.database)
+    SeatConsoleApp(workspace, incoming_call=incoming).run()
+    return 0
+
+
+def _check_data(args: argparse.Namespace, config: Config) -> int:
+    from seat_console.core.kb.loader import load_kb
+    from seat_console.core.phrases.catalog import load_catalog
+
+    problems: list[str] = []
+    try:
+        catalog = load_catalog(config.scripts_phrases)
+        print(f"phrases: {len(catalog.phrases)} phrases in {len(catalog.phases)} phases")
+    except SeatConsoleError as exc:
+        problems.append(str(exc))
+    result = load_kb([config.kb_data])
+    print(f"kb_data: {len(result.records)} entries loaded")
+    problems += [str(e) for e in result.errors]
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _db_info(args: argparse.Namespace, config: Config) -> int:
+    from sqlmodel import func, select
+
+    from seat_console.core.db import Database
+    from seat_console.core.models import Draft, KbArticle, OutboxOp, Ticket, TicketEvent
+
+    db = Database(config.database)
+    counts = {}
+    with db.read() as session:
+        for name, model in (("tickets", Ticket), ("events", TicketEvent), ("drafts", Draft),
+                            ("kb_entries", KbArticle)):
+            counts[name] = session.exec(select(func.count()).select_from(model)).one()
+        counts["outbox_pending"] = session.exec(
+            select(func.count()).select_from(OutboxOp).where(OutboxOp.sent_at.is_(None))  # type: ignore[union-attr]
+        ).one()
+    info = {"database": str(config.database), "schema_version": db.schema_version(), **counts}
+    print(json.dumps(info, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _db_migrate(args: argparse.Namespace, config: Config) -> int:
+    from seat_console.core.db import Database
+
+    db = Database(config.database)
+    print(f"{config.database}: schema v{db.previous_version} -> v{db.schema_version()}")
+    return 0
+
+
+def _config_show(args: argparse.Namespace, config: Config) -> int:
+    data = config.model_dump(mode="json")
+    if data["center"]["token"]:
+        data["center"]["token"] = "********"
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="seat-console",
+        description="Seat agent workstation for 12345 / 8890 government service hotlines. "
+        "Without a subcommand, starts the console.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--config", metavar="PATH",
+                        help="config file (default: $SEAT_CONSOLE_CONFIG, else seat-console.yaml "
+                        "beside the database); created with defaults if missing")
+    parser.add_argument("--call", metavar="PHONE",
+                        help="start with an incoming call from PHONE (as handed over by telephony)")
+    parser.set_defaults(handler=_run_console)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    check = commands.add_parser("check-data", help="validate config, phrases and kb_data",
+                                description="Validate the config, scripts_phrases/ and kb_data/; "
+                                "every problem names its file and line. Exit 1 on any problem.")
+    check.set_defaults(handler=_check_data)
+
+    db = commands.add_parser("db", help="database maintenance",
+                             description="Inspect or upgrade hotline.db.")
+    db_commands = db.add_subparsers(title="db commands", metavar="DB_COMMAND", required=True)
+    db_commands.add_parser("info", help="schema version and row counts (JSON)",
+                           description="Print schema version and row counts as JSON."
+                           ).set_defaults(handler=_db_info)
+    db_commands.add_parser("migrate", help="create or upgrade the schema in place",
+                           description="Create the database or upgrade an older schema in "
+                           "place; never recreates it.").set_defaults(handler=_db_migrate)
+
+    cfg = commands.add_parser("config", help="show the effective configuration",
+                              description="Show the configuration after environment overrides.")
+    cfg_commands = cfg.add_subparsers(title="config commands", metavar="CONFIG_COMMAND",
+                                      required=True)
+    cfg_commands.add_parser("show", help="effective settings as JSON (token hidden)",
+                            description="Print the effective settings as JSON; the center "
+                            "token is hidden.").set_defaults(handler=_config_show)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+        _setup_logging(config)
+        return int(args.handler(args, config))
+    except SeatConsoleError as exc:
+        print(f"seat-console: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,187 @@
+"""Configuration: a YAML file plus SEAT_CONSOLE_* environment overrides, validated at start.
+
+Resolution of the file: `--config PATH`, else `SEAT_CONSOLE_CONFIG`, else `seat-console.yaml`
+beside the database (`SEAT_CONSOLE_DATABASE`, default `./hotline.db`). A missing file is
+created with the defaults. Relative paths inside the file are relative to the file itself.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from seat_console.core.errors import ConfigInvalid, DataFileError
+from seat_console.core.yaml_source import YamlDocument, load_yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_KB_DATA = PROJECT_ROOT / "kb_data"
+SHIPPED_SCRIPTS_PHRASES = PROJECT_ROOT / "scripts_phrases"
+CONFIG_FILE_NAME = "seat-console.yaml"
+DEFAULT_DATABASE = "hotline.db"
+
+# Environment variable -> path of the setting it overrides.
+ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
+    "SEAT_CONSOLE_DATABASE": ("database",),
+    "SEAT_CONSOLE_SITE_CODE": ("site_code",),
+    "SEAT_CONSOLE_AGENT_ID": ("agent", "id"),
+    "SEAT_CONSOLE_AGENT_NAME": ("agent", "name"),
+    "SEAT_CONSOLE_KB_DATA": ("kb_data",),
+    "SEAT_CONSOLE_SCRIPTS_PHRASES": ("scripts_phrases",),
+    "SEAT_CONSOLE_CENTER_URL": ("center", "url"),
+    "SEAT_CONSOLE_CENTER_TOKEN": ("center", "token"),
+    "SEAT_CONSOLE_AUTOSAVE_SECONDS": ("autosave_seconds",),
+}
+ENV_KEYMAP = "SEAT_CONSOLE_KEYMAP"  # "binding.id=key,other.id=key"
+
+DEFAULT_CONFIG_TEXT = """\
+# seat-console configuration (created with defaults on first run).
+# Every setting can be overridden by an environment variable, shown after it.
+# Relative paths are relative to this file.
+
+database: hotline.db          # SEAT_CONSOLE_DATABASE
+site_code: "210102"           # SEAT_CONSOLE_SITE_CODE: 6-digit division code of this (sub-)center
+agent:
+  id: "8001"                  # SEAT_CONSOLE_AGENT_ID: the agent's 工号
+  name: 座席员                # SEAT_CONSOLE_AGENT_NAME
+# kb_data: /path/to/kb_data              # SEAT_CONSOLE_KB_DATA (default: the shipped kb_data/)
+# scripts_phrases: /path/to/phrases      # SEAT_CONSOLE_SCRIPTS_PHRASES (default: shipped)
+center:
+  url: null                   # SEAT_CONSOLE_CENTER_URL, e.g. https://center.example:8443
+  token: null                 # SEAT_CONSOLE_CENTER_TOKEN
+autosave_seconds: 0.5         # SEAT_CONSOLE_AUTOSAVE_SECONDS: draft autosave period (0.1-1.0)
+keymap: {}                    # SEAT_CONSOLE_KEYMAP="id=key,id=key"; binding ids: press F1
+"""
+
+
+class AgentConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(default="8001", pattern=r"^[0-9A-Za-z]{1,16}$", description="工号")
+    name: str = Field(default="座席员", min_length=1, max_length=32)
+
+
+class CenterConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    token: str | None = Field(default=None, min_length=8)
+
+
+class Config(BaseModel):
+    """The validated settings the console runs with."""
+
+    model_config = ConfigDict(extra="forbid")
+    source: Path = Field(description="the config file these settings came from")
+    database: Path = Path(DEFAULT_DATABASE)
+    site_code: str = Field(default="210102", pattern=r"^\d{6}$")
+    agent: AgentConfig = AgentConfig()
+    kb_data: Path = SHIPPED_KB_DATA
+    scripts_phrases: Path = SHIPPED_SCRIPTS_PHRASES
+    center: CenterConfig = CenterConfig()
+    autosave_seconds: float = Field(default=0.5, ge=0.1, le=1.0)
+    keymap: dict[str, str] = {}
+
+    @field_validator("keymap")
+    @classmethod
+    def _keys_not_empty(cls, value: dict[str, str]) -> dict[str, str]:
+        for binding_id, keys in value.items():
+            if not str(keys).strip():
+                raise ValueError(f"keymap entry {binding_id!r} has no key")
+        return value
+
+
+def config_path(cli_path: str | os.PathLike[str] | None, env: Mapping[str, str]) -> Path:
+    if cli_path:
+        return Path(cli_path)
+    if env.get("SEAT_CONSOLE_CONFIG"):
+        return Path(env["SEAT_CONSOLE_CONFIG"])
+    database = Path(env.get("SEAT_CONSOLE_DATABASE") or DEFAULT_DATABASE)
+    return database.parent / CONFIG_FILE_NAME
+
+
+def _set_path(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    for key in path[:-1]:
+        child = data.get(key)
+        if not isinstance(child, dict):
+            child = {}
+            data[key] = child
+        data = child
+    data[path[-1]] = value
+
+
+def _parse_keymap_env(text: str) -> dict[str, str]:
+    keymap: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        binding_id, sep, keys = item.partition("=")
+        if not sep or not binding_id.strip() or not keys.strip():
+            raise DataFileError(
+                ENV_KEYMAP, None, f"expected 'binding.id=key[,binding.id=key]', got {item!r}"
+            )
+        keymap[binding_id.strip()] = keys.strip()
+    return keymap
+
+
+def _describe(errors: list[dict[str, Any]], document: YamlDocument, from_env: dict) -> str:
+    parts = []
+    for error in errors:
+        loc = tuple(error["loc"])
+        name = ".".join(str(p) for p in loc) or "(top level)"
+        env_name = from_env.get(loc) or from_env.get(loc[:1])
+        if env_name:
+            where = f"environment {env_name}"
+        else:
+            line = document.line_of(loc)
+            where = f"{document.path}:{line}" if line else str(document.path)
+        detail = error["msg"]
+        if error["type"] == "extra_forbidden":
+            detail = "unknown setting"
+        parts.append(f"{where}: {name}: {detail} (got {error.get('input')!r})")
+    return "; ".join(parts)
+
+
+def load_config(
+    cli_path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
+) -> Config:
+    """Find, create if missing, parse, override and validate the configuration."""
+    env = os.environ if env is None else env
+    path = config_path(cli_path, env)
+    if not path.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(DEFAULT_CONFIG_TEXT, encoding="utf-8")
+        except OSError as exc:
+            raise DataFileError(path, None, f"cannot create config file: {exc.strerror}") from None
+    document = load_yaml(path)
+    data = document.data if document.data is not None else {}
+    if not isinstance(data, dict):
+        raise document.error((), "expected a mapping of settings at the top level")
+    data = dict(data)
+    from_env: dict[tuple[str, ...], str] = {}
+    for env_name, setting in ENV_OVERRIDES.items():
+        if env_name in env and env[env_name] != "":
+            _set_path(data, setting, env[env_name])
+            from_env[setting] = env_name
+    if env.get(ENV_KEYMAP):
+        keymap = data.get("keymap") if isinstance(data.get("keymap"), dict) else {}
+        data["keymap"] = {**keymap, **_parse_keymap_env(env[ENV_KEYMAP])}
+    base = path.resolve().parent
+    for key in ("database", "kb_data", "scripts_phrases"):
+        value = data.get(key)
+        if isinstance(value, str) and value and not Path(value).is_absolute():
+            data[key] = str(base / value) if (key,) not in from_env else str(Path(value).resolve())
+    if "database" not in data:
+        data["database"] = str(base / DEFAULT_DATABASE)
+    try:
+        return Config(source=path, **data)
+    except ValidationError as exc:
+        raise ConfigInvalid(_describe(exc.errors(), document, from_env)) from None
+    except TypeError as exc:  # e.g. a non-string key at the top level
+        raise document.error((), f"invalid settings: {exc}") from None
+
+
+def keymap_error(config: Config, binding_id: str, message: str) -> DataFileError:
+    """An error about one keymap entry, pointing at its line in the config file."""
+    document = load_yaml(config.source)
+    return document.error(("keymap", binding_id), message)

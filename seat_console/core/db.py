@@ -1,0 +1,164 @@
+"""The SQLite store: engine with WAL, foreign keys and busy timeout; migrations; transactions.
+
+Two engines share the file: `read()` sessions begin deferred transactions, `write()` sessions
+begin with BEGIN IMMEDIATE so a read-then-write transaction (ticket numbering, outbox) never
+fails half-way on a lock upgrade.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from seat_console.core.errors import DatabaseUnavailable
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def migration_scripts() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every migration shipped, in order."""
+    folder = resources.files("seat_console.core.migrations")
+    scripts = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            version = int(entry.name.split("_", 1)[0])
+            scripts.append((version, entry.name, entry.read_text(encoding="utf-8")))
+    scripts.sort()
+    return scripts
+
+
+LATEST_VERSION = migration_scripts()[-1][0]
+
+
+def _explain(path: Path, exc: BaseException) -> DatabaseUnavailable:
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return DatabaseUnavailable(
+            path,
+            "database is locked by another program (gave up after "
+            f"{BUSY_TIMEOUT_MS // 1000} s); close it and try again",
+            "数据库正被其他程序占用,请关闭后重试",
+        )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return DatabaseUnavailable(
+            path,
+            "file is not a usable SQLite database (corrupted?); it was left untouched. "
+            "Move it aside and restart to create a new one, or restore a backup",
+            "数据库文件已损坏或不是数据库文件(未做任何改动),请恢复备份或移走该文件后重启",
+        )
+    if "readonly" in text or "unable to open" in text or "permission" in text:
+        return DatabaseUnavailable(
+            path,
+            f"cannot open the database for writing ({exc})",
+            "无法写入数据库文件,请检查文件权限和路径",
+        )
+    return DatabaseUnavailable(path, f"database error: {exc}", f"数据库错误:{exc}")
+
+
+def _connect_raw(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    connection.execute("PRAGMA foreign_keys = ON")
+    return connection
+
+
+def migrate(path: Path) -> int:
+    """Bring the schema of `path` to LATEST_VERSION, one transaction per step; returns the
+    version found before. An older file is upgraded in place, never recreated."""
+    try:
+        connection = _connect_raw(path)
+        try:
+            integrity = connection.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if integrity != "ok":
+                raise sqlite3.DatabaseError(f"database disk image is malformed: {integrity}")
+            found = connection.execute("PRAGMA user_version").fetchone()[0]
+            if found > LATEST_VERSION:
+                raise DatabaseUnavailable(
+                    path,
+                    f"database schema v{found} is newer than this seat-console "
+                    f"(knows up to v{LATEST_VERSION}); upgrade seat-console",
+                    f"数据库版本(v{found})高于本程序支持的版本,请升级座席系统",
+                )
+            connection.execute("PRAGMA journal_mode = WAL")
+            for version, _name, sql in migration_scripts():
+                if version > found:
+                    connection.executescript(
+                        f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
+                    )
+            return found
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        raise _explain(path, exc) from None
+
+
+def _make_engine(path: Path, begin: str) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql(begin)
+
+    return engine
+
+
+class Database:
+    """hotline.db: open (creating and migrating it) once, then hand out sessions."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _explain(self.path, exc) from None
+        self.created = not self.path.exists() or self.path.stat().st_size == 0
+        self.previous_version = migrate(self.path)
+        self._reader = _make_engine(self.path, "BEGIN")
+        self._writer = _make_engine(self.path, "BEGIN IMMEDIATE")
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading (deferred transaction, rolled back at the end)."""
+        try:
+            with Session(self._reader, expire_on_commit=False) as session:
+                yield session
+        except (OperationalError, SADatabaseError) as exc:
+            raise _explain(self.path, exc.orig or exc) from None
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose work commits atomically at the end of the block, or not at all."""
+        try:
+            with Session(self._writer, expire_on_commit=False) as session:
+                yield session
+                session.commit()
+        except (OperationalError, SADatabaseError) as exc:
+            raise _explain(self.path, exc.orig or exc) from None
+
+    def schema_version(self) -> int:
+        with self.read() as session:
+            return session.connection().exec_driver_sql("PRAGMA user_version").scalar_one()
+
+    def close(self) -> None:
+        self._reader.dispose()
+        self._writer.dispose()

@@ -1,0 +1,1 @@
+"""Knowledge base (知识库) and convenience-service directory (便民服务信息库)."""

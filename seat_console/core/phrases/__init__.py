@@ -1,0 +1,1 @@
+"""Standard service phrases (服务用语) and, later, the forbidden-phrase checker (服务禁语)."""

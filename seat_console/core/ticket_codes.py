@@ -1,0 +1,56 @@
+"""Codes stored in tickets and their Chinese labels (GB/T 33358 5.1.2.5, 12345 quality spec)."""
+
+from __future__ import annotations
+
+# 诉求类型
+REQUEST_TYPES: dict[str, str] = {
+    "consult": "咨询",
+    "help": "求助",
+    "complaint": "投诉",
+    "report": "举报",
+    "suggestion": "建议",
+    "praise": "表扬",
+    "other": "其他",
+}
+
+# Fields a submitted ticket must have, by 诉求类型 (求助/投诉/举报 need a place to act on).
+BASE_REQUIRED = ("caller_name", "caller_phone", "request_type", "content")
+EXTRA_REQUIRED: dict[str, tuple[str, ...]] = {
+    "help": ("caller_address",),
+    "complaint": ("caller_address",),
+    "report": ("caller_address",),
+}
+
+FIELD_LABELS: dict[str, str] = {
+    "caller_name": "姓名",
+    "caller_phone": "联系电话",
+    "caller_address": "地址",
+    "request_type": "诉求类型",
+    "content": "诉求内容",
+    "confidential": "是否保密",
+    "domain": "诉求领域",
+    "channel": "渠道",
+    "status": "状态",
+}
+
+# Lifecycle (the ticket workflow issue adds the transitions).
+STATUS_LABELS: dict[str, str] = {
+    "draft": "草稿",
+    "accepted": "已受理",
+    "transferred": "已转办",
+    "in_progress": "办理中",
+    "closed": "已办结",
+    "callback_done": "已回访",
+    "archived": "已归档",
+    "reopened": "退回重办",
+}
+OPEN_STATUSES = frozenset({"accepted", "transferred", "in_progress", "reopened"})
+
+CHANNELS: dict[str, str] = {
+    "phone": "电话",
+    "sms": "短信",
+    "web": "网站",
+    "mailbox": "信箱",
+    "wechat": "微信",
+    "app": "APP",
+}

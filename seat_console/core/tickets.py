@@ -1,0 +1,185 @@
+"""Ticket intake: validation, numbering, and the one transaction that writes a ticket together
+with its audit event, its outbox op, the caller record, and clears the draft."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from seat_console.core import clock
+from seat_console.core.db import Database
+from seat_console.core.models import Caller, Draft, OutboxOp, Ticket, TicketEvent
+from seat_console.core.ticket_codes import (
+    BASE_REQUIRED,
+    EXTRA_REQUIRED,
+    FIELD_LABELS,
+    REQUEST_TYPES,
+)
+from seat_console.core.validation import check_phone
+
+log = logging.getLogger(__name__)
+
+MAX_LENGTHS = {"caller_name": 30, "caller_address": 200, "content": 4000}
+
+
+@dataclass
+class TicketInput:
+    """What the agent typed into the form. Text is kept exactly as typed."""
+
+    caller_name: str = ""
+    caller_phone: str = ""
+    caller_address: str = ""
+    request_type: str = ""
+    content: str = ""
+    confidential: bool = False
+    channel: str = "phone"
+    call_started_at: str | None = None
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, Any]) -> TicketInput:
+        known = {k: v for k, v in fields.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass
+class Invalid(Exception):
+    """The form cannot be submitted; `errors` maps field -> Chinese message."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{FIELD_LABELS.get(k, k)}: {v}" for k, v in self.errors.items())
+
+
+def required_fields(request_type: str) -> tuple[str, ...]:
+    return BASE_REQUIRED + EXTRA_REQUIRED.get(request_type, ())
+
+
+def validate(form: TicketInput) -> dict[str, str]:
+    """Field -> message for everything that stops the form from being submitted."""
+    errors: dict[str, str] = {}
+    values = {
+        "caller_name": form.caller_name.strip(),
+        "caller_phone": form.caller_phone.strip(),
+        "caller_address": form.caller_address.strip(),
+        "request_type": form.request_type,
+        "content": form.content.strip(),
+    }
+    for name in required_fields(form.request_type):
+        if not values.get(name):
+            verb = "请选择" if name == "request_type" else "请填写"
+            errors[name] = f"{verb}{FIELD_LABELS[name]}"
+            if name == "caller_address":
+                errors[name] += f"({REQUEST_TYPES[form.request_type]}类诉求需要地址)"
+    if form.request_type and form.request_type not in REQUEST_TYPES:
+        errors["request_type"] = "诉求类型无效,请从列表中选择"
+    if values["caller_phone"]:
+        phone = check_phone(values["caller_phone"])
+        if not phone.ok:
+            errors["caller_phone"] = phone.message
+    for name, limit in MAX_LENGTHS.items():
+        if len(values[name]) > limit:
+            errors[name] = f"{FIELD_LABELS[name]}不能超过{limit}个字(当前{len(values[name])}个)"
+    return errors
+
+
+def next_number(session: Session, site_code: str, day: str) -> str:
+    """Human ticket number unique across sites: site code + date + local sequence."""
+    last = session.connection().execute(
+        text(
+            "INSERT INTO ticket_sequence (site_code, day, last) VALUES (:site, :day, 1) "
+            "ON CONFLICT (site_code, day) DO UPDATE SET last = last + 1 RETURNING last"
+        ),
+        {"site": site_code, "day": day},
+    ).scalar_one()
+    return f"{site_code}-{day}-{last:04d}"
+
+
+def record_change(
+    session: Session, ticket: Ticket, *, actor: str, action: str, changes: dict[str, list[Any]]
+) -> None:
+    """Append the audit event and the outbox op for a change already applied to `ticket`."""
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            version=ticket.version,
+            at=ticket.updated_at,
+            actor=actor,
+            site_code=ticket.site_code,
+            action=action,
+            changes=changes,
+        )
+    )
+    payload = (
+        ticket.model_dump(mode="json")
+        if action == "create"
+        else {name: new for name, (_old, new) in changes.items()}
+    )
+    session.add(
+        OutboxOp(
+            entity="ticket",
+            entity_id=ticket.id,
+            op="create" if action == "create" else "update",
+            base_version=ticket.version - 1,
+            payload=payload,
+            created_at=ticket.updated_at,
+        )
+    )
+
+
+def _remember_caller(session: Session, ticket: Ticket, at: str) -> None:
+    caller = session.get(Caller, ticket.caller_phone)
+    if caller is None:
+        caller = Caller(phone=ticket.caller_phone, first_seen_at=at, updated_at=at)
+    if ticket.caller_name.strip():
+        caller.name = ticket.caller_name.strip()
+    if ticket.caller_address.strip():
+        caller.address = ticket.caller_address.strip()
+    caller.updated_at = at
+    caller.call_count += 1
+    session.add(caller)
+
+
+def submit(
+    db: Database, form: TicketInput, *, site_code: str, agent_id: str, draft_slot: str | None
+) -> Ticket:
+    """Validate and store a new ticket (status 已受理). Raises Invalid; nothing is written then."""
+    errors = validate(form)
+    if errors:
+        raise Invalid(errors)
+    at = clock.now_iso()
+    day = clock.parse_iso(at).strftime("%Y%m%d")
+    with db.write() as session:
+        ticket = Ticket(
+            number=next_number(session, site_code, day),
+            site_code=site_code,
+            status="accepted",
+            channel=form.channel,
+            request_type=form.request_type,
+            confidential=form.confidential,
+            caller_name=form.caller_name.strip(),
+            caller_phone=check_phone(form.caller_phone).normalized,
+            caller_address=form.caller_address.strip(),
+            content=form.content.strip(),
+            agent_id=agent_id,
+            call_started_at=form.call_started_at,
+            created_at=at,
+            updated_at=at,
+            version=1,
+        )
+        session.add(ticket)
+        session.flush()
+        recorded = ticket.model_dump(mode="json", exclude={"id", "version", "updated_at"})
+        changes = {k: [None, v] for k, v in recorded.items() if v not in ("", None, [], False)}
+        record_change(session, ticket, actor=agent_id, action="create", changes=changes)
+        _remember_caller(session, ticket, at)
+        if draft_slot:
+            draft = session.get(Draft, draft_slot)
+            if draft is not None:
+                session.delete(draft)
+    log.info("ticket created number=%s id=%s type=%s", ticket.number, ticket.id, ticket.request_type)
+    return ticket

@@ -1,0 +1,38 @@
+"""Everything the console works with, opened and validated once at start."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from seat_console.config import Config
+from seat_console.core.db import Database
+from seat_console.core.kb.loader import LoadResult
+from seat_console.core.kb.store import seed_if_empty
+from seat_console.core.phrases.catalog import PhraseCatalog, load_catalog
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Workspace:
+    config: Config
+    db: Database
+    catalog: PhraseCatalog
+    seeded: LoadResult | None
+
+
+def open_workspace(config: Config) -> Workspace:
+    """Load and validate the data files, open (create, migrate, seed) the database.
+
+    Raises DataFileError / DatabaseUnavailable with a message naming the file; nothing is
+    started half-configured.
+    """
+    catalog = load_catalog(config.scripts_phrases)
+    db = Database(config.database)
+    seeded = seed_if_empty(db, config.kb_data)
+    if seeded is not None:
+        log.info("seeded %d KB entries (%d errors)", len(seeded.records), len(seeded.errors))
+        for error in seeded.errors:
+            log.warning("kb_data: %s", error)
+    return Workspace(config, db, catalog, seeded)

@@ -1,0 +1,1 @@
+"""Textual UI: a thin layer over seat_console.core."""

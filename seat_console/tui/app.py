@@ -1,0 +1,68 @@
+"""The seat-console Textual app: composes the console screen, holds global bindings only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+from seat_console.core.workspace import Workspace
+from seat_console.tui.keymap import binding_rows
+from seat_console.tui.screens.console_screen import ConsoleScreen
+from seat_console.tui.screens.help_screen import HelpScreen
+from seat_console.tui.widgets.phrase_pane import PhrasePane
+from seat_console.tui.widgets.ticket_form import TicketForm
+
+
+class SeatConsoleApp(App[None]):
+    CSS_PATH = "console.tcss"
+    TITLE = "政务服务便民热线 座席工作台"
+    BINDINGS = [
+        Binding("f1", "help", "帮助", id="app.help"),
+        Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True),
+    ]
+
+    def __init__(self, workspace: Workspace, *, incoming_call: str | None = None) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.incoming_call = incoming_call
+        self.set_keymap(workspace.config.keymap)
+
+    def on_mount(self) -> None:
+        console = ConsoleScreen(self.workspace)
+        self.push_screen(console)
+        if self.incoming_call:
+            self.call_after_refresh(console.start_call, self.incoming_call)
+
+    @property
+    def console_screen(self) -> ConsoleScreen:
+        return next(s for s in self.screen_stack if isinstance(s, ConsoleScreen))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(binding_rows(BINDING_AREAS, self.workspace.config.keymap)))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
+        yield SystemCommand("新来电", "输入来电号码,开始受理 (Ctrl+N)", self.console_screen.action_new_call)
+        yield SystemCommand("提交工单", "校验并提交当前工单 (Ctrl+S)",
+                            self.console_screen.query_one(TicketForm).action_submit)
+        yield SystemCommand("特殊情况用语", "无人应答、骚扰、超范围等 (F6)",
+                            self.console_screen.action_special_phrases)
+        for pane, title in (("caller", "来电人"), ("kb", "知识库"), ("phrases", "服务用语"),
+                            ("ticket", "工单")):
+            yield SystemCommand(f"切换到{title}", f"聚焦{title}窗格",
+                                lambda pane=pane: self.console_screen.action_focus_pane(pane))
+        yield SystemCommand("快捷键帮助", "列出全部快捷键 (F1)", self.action_help)
+        yield from super().get_system_commands(screen)
+
+
+# Every class whose bindings the help screen lists and the keymap may remap.
+BINDING_AREAS: list[tuple[type[DOMNode], str]] = [
+    (SeatConsoleApp, "全局"),
+    (ConsoleScreen, "全局"),
+    (TicketForm, "工单"),
+    (PhrasePane, "服务用语"),
+]

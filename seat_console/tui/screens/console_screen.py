@@ -1,0 +1,256 @@
+"""The console: caller, knowledge base, phrases and ticket panes, status bar, the call flow."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from seat_console.core import clock
+from seat_console.core.callers import CallerHistory, caller_history
+from seat_console.core.drafts import SavedDraft, has_content, load_draft, save_draft, slot_for
+from seat_console.core.drafts import discard_draft
+from seat_console.core.kb.simple_search import SimpleSearch
+from seat_console.core.kb.store import all_articles
+from seat_console.core.models import Ticket
+from seat_console.core.phrases.catalog import salutation_context
+from seat_console.core.tickets import Invalid, TicketInput, submit
+from seat_console.core.workspace import Workspace
+from seat_console.tui.screens.article_reader import ArticleReader
+from seat_console.tui.screens.draft_recovery_dialog import DraftRecoveryDialog
+from seat_console.tui.screens.new_call_dialog import NewCallDialog
+from seat_console.tui.widgets.caller_pane import CallerPane
+from seat_console.tui.widgets.kb_pane import KbPane
+from seat_console.tui.widgets.phrase_pane import PhrasePane
+from seat_console.tui.widgets.status_bar import StatusBar
+from seat_console.tui.widgets.ticket_form import TicketForm
+
+PANES = {"caller": "#caller-pane", "kb": "#kb-pane", "phrases": "#phrase-pane",
+         "ticket": "#ticket-form"}
+FOCUS_TARGETS = {"caller": "#caller-history", "kb": "#kb-query", "phrases": "#phrase-list"}
+COMPACT_WIDTH, COMPACT_HEIGHT = 110, 30
+
+
+class ConsoleScreen(Screen[None]):
+    BINDINGS = [
+        Binding("f2", "focus_pane('caller')", "来电人", id="console.focus_caller"),
+        Binding("f3", "focus_pane('kb')", "知识库", id="console.focus_kb"),
+        Binding("f4", "focus_pane('phrases')", "服务用语", id="console.focus_phrases"),
+        Binding("f5", "focus_pane('ticket')", "工单", id="console.focus_ticket"),
+        Binding("f6", "special_phrases", "特殊情况用语", id="console.special_phrases"),
+        Binding("ctrl+n", "new_call", "新来电", id="console.new_call", priority=True),
+    ]
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.config = workspace.config
+        self.draft_slot = slot_for(self.config.agent.id)
+        self.call_started_at: str | None = None
+        self.last_ticket: Ticket | None = None
+        self._dirty = False
+        self._generation = 0  # bumped when the form is reset; stale autosaves are dropped
+        self._draft_lock = threading.Lock()
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            with Vertical(id="left-column", classes="column -holds-active"):
+                yield CallerPane(id="caller-pane", classes="pane")
+                yield TicketForm(id="ticket-form", classes="pane active")
+            with Vertical(id="right-column", classes="column"):
+                yield KbPane(id="kb-pane", classes="pane")
+                yield PhrasePane(self.workspace.catalog, id="phrase-pane", classes="pane")
+        status = StatusBar(id="status-bar")
+        status.agent = f"{self.config.agent.id} {self.config.agent.name}"
+        status.site = self.config.site_code
+        yield status
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._update_phrase_context()
+        self.set_interval(self.config.autosave_seconds, self._autosave_tick)
+        self.query_one("#caller_name").focus()
+        self._load_kb()
+        self._check_for_draft()
+
+    # -- layout -------------------------------------------------------------------------------
+    def on_resize(self, event: Resize) -> None:
+        compact = event.size.width < COMPACT_WIDTH or event.size.height < COMPACT_HEIGHT
+        self.set_class(compact, "compact")
+
+    def action_focus_pane(self, pane: str) -> None:
+        for name, selector in PANES.items():
+            self.query_one(selector).set_class(name == pane, "active")
+        for column in self.query(".column"):
+            column.set_class(bool(column.query(".pane.active")), "-holds-active")
+        if pane == "ticket":
+            self.query_one(TicketForm).focus_first_empty()
+        else:
+            self.query_one(FOCUS_TARGETS[pane]).focus()
+
+    def action_special_phrases(self) -> None:
+        self.query_one(PhrasePane).phase = "special"
+        self.action_focus_pane("phrases")
+
+    # -- the call -----------------------------------------------------------------------------
+    def action_new_call(self) -> None:
+        self.app.push_screen(NewCallDialog(), self.start_call)
+
+    def start_call(self, phone: str | None) -> None:
+        """Begin a call from `phone` (typed in the dialog or handed over by the telephony)."""
+        if not phone:
+            return
+        form = self.query_one(TicketForm)
+        if has_content(form.values()) and form.values().get("caller_phone") != phone:
+            self.notify("当前工单尚未提交,已保留为草稿;提交后再开始新来电", severity="warning")
+            return
+        self.call_started_at = self.call_started_at or clock.now_iso()
+        self.query_one(StatusBar).call_started = clock.parse_iso(self.call_started_at).timestamp()
+        form.load({"caller_phone": phone})
+        self.query_one(PhrasePane).phase = "opening"
+        self._mark_dirty()
+        self._load_history(phone)
+        self.action_focus_pane("ticket")
+
+    @work(thread=True, exclusive=True, group="caller-history")
+    def _load_history(self, phone: str) -> None:
+        history = caller_history(self.workspace.db, phone)
+        self.app.call_from_thread(self._show_history, history)
+
+    def _show_history(self, history: CallerHistory) -> None:
+        self.query_one(CallerPane).show_history(history)
+        if not history.masked:
+            self.query_one(TicketForm).fill_if_empty(
+                {"caller_name": history.name, "caller_address": history.address}
+            )
+
+    # -- draft autosave and recovery ------------------------------------------------------------
+    @on(TicketForm.Edited)
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+        self.query_one(StatusBar).draft_state = "草稿未保存"
+
+    def _autosave_tick(self) -> None:
+        """Runs every `autosave_seconds`: save the draft and refresh the phrases if edited."""
+        if self._dirty:
+            self._dirty = False
+            values = self.query_one(TicketForm).values()
+            self._save_draft(values, self._generation)
+            self._follow_call_phase(values)
+            self._update_phrase_context()
+
+    def _follow_call_phase(self, values: dict[str, Any]) -> None:
+        pane = self.query_one(PhrasePane)
+        if pane.phase == "opening" and values.get("caller_name", "").strip():
+            pane.phase = "identity"
+        if pane.phase in ("opening", "identity") and values.get("content", "").strip():
+            pane.phase = "matter"
+
+    @work(thread=True, group="draft")
+    def _save_draft(self, fields: dict[str, Any], generation: int) -> None:
+        with self._draft_lock:
+            if generation != self._generation:
+                return  # the form was submitted or reset since this snapshot
+            saved_at = save_draft(self.workspace.db, self.draft_slot, fields, self.call_started_at)
+        self.app.call_from_thread(self._draft_saved, saved_at)
+
+    def _draft_saved(self, saved_at: str) -> None:
+        if not self._dirty:
+            self.query_one(StatusBar).draft_state = f"草稿已保存 {saved_at[11:19]}"
+
+    @work(thread=True, group="draft")
+    def _check_for_draft(self) -> None:
+        draft = load_draft(self.workspace.db, self.draft_slot)
+        if draft is not None:
+            self.app.call_from_thread(self._offer_draft, draft)
+
+    def _offer_draft(self, draft: SavedDraft) -> None:
+        def answered(restore: bool | None) -> None:
+            if restore:
+                self.query_one(TicketForm).load(draft.fields)
+                self.call_started_at = draft.call_started_at
+                if draft.call_started_at:
+                    self.query_one(StatusBar).call_started = clock.parse_iso(
+                        draft.call_started_at).timestamp()
+                phone = str(draft.fields.get("caller_phone") or "")
+                if phone:
+                    self._load_history(phone)
+                self.query_one(StatusBar).draft_state = "已恢复草稿"
+                self._update_phrase_context()
+                self.query_one(TicketForm).focus_first_empty()
+            else:
+                self._discard_draft()
+                self.query_one(StatusBar).draft_state = "草稿已丢弃"
+
+        self.app.push_screen(DraftRecoveryDialog(draft), answered)
+
+    @work(thread=True, group="draft")
+    def _discard_draft(self) -> None:
+        with self._draft_lock:
+            discard_draft(self.workspace.db, self.draft_slot)
+
+    # -- submit -------------------------------------------------------------------------------
+    @on(TicketForm.SubmitRequested)
+    def _submit_requested(self, message: TicketForm.SubmitRequested) -> None:
+        fields = dict(message.fields, call_started_at=self.call_started_at)
+        self._submit(fields)
+
+    @work(thread=True, exclusive=True, group="submit")
+    def _submit(self, fields: dict[str, Any]) -> None:
+        form_input = TicketInput.from_fields(fields)
+        try:
+            with self._draft_lock:
+                ticket = submit(self.workspace.db, form_input, site_code=self.config.site_code,
+                                agent_id=self.config.agent.id, draft_slot=self.draft_slot)
+                self._generation += 1
+        except Invalid as invalid:
+            self.app.call_from_thread(self.query_one(TicketForm).show_errors, invalid.errors)
+            return
+        self.app.call_from_thread(self._submitted, ticket)
+
+    def _submitted(self, ticket: Ticket) -> None:
+        self.last_ticket = ticket
+        self.notify(f"工单 {ticket.number} 已受理并保存", title="提交成功", timeout=6)
+        form = self.query_one(TicketForm)
+        form.clear()
+        self._dirty = False
+        self.call_started_at = None
+        status = self.query_one(StatusBar)
+        status.call_started = None
+        status.draft_state = f"已提交 {ticket.number}"
+        self.query_one(PhrasePane).phase = "closing"
+        self._update_phrase_context(ticket_no=ticket.number)
+        self._load_history(ticket.caller_phone)
+        self.query_one("#caller_name").focus()
+
+    # -- knowledge base and phrases -------------------------------------------------------------
+    @work(thread=True, group="kb-load")
+    def _load_kb(self) -> None:
+        index = SimpleSearch(all_articles(self.workspace.db))
+        self.app.call_from_thread(self.query_one(KbPane).set_index, index)
+
+    @on(KbPane.Opened)
+    def _open_article(self, message: KbPane.Opened) -> None:
+        article = self.query_one(KbPane).article(message.article_id)
+        if article is not None:
+            self.app.push_screen(ArticleReader(article))
+
+    def _update_phrase_context(self, **extra: str) -> None:
+        values = self.query_one(TicketForm).values()
+        context = {
+            **salutation_context(values.get("caller_name", "")),
+            "agent_id": self.config.agent.id,
+            "agent_name": self.config.agent.name,
+            "phone": values.get("caller_phone", ""),
+            "matter": (values.get("content") or "").strip()[:40],
+            "ticket_no": self.last_ticket.number if self.last_ticket else "",
+            **extra,
+        }
+        self.query_one(PhrasePane).set_context(context)

@@ -1,0 +1,74 @@
+"""服务用语 pane: the standard phrases of the current call phase, placeholders filled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from seat_console.core.phrases.catalog import PhraseCatalog, fill
+
+
+class PhrasePane(Vertical):
+    BORDER_TITLE = "服务用语 F4"
+    BINDINGS = [
+        Binding("left", "shift_phase(-1)", "上一阶段", id="phrases.prev_phase"),
+        Binding("right", "shift_phase(1)", "下一阶段", id="phrases.next_phase"),
+    ]
+
+    phase = reactive("opening")
+
+    def __init__(self, catalog: PhraseCatalog, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.catalog = catalog
+        self.context: dict[str, Any] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="phrase-phase")
+        yield OptionList(id="phrase-list")
+
+    def on_mount(self) -> None:
+        self._render_phrases()
+
+    def watch_phase(self) -> None:
+        if self.is_mounted:
+            self._render_phrases()
+
+    def set_context(self, context: dict[str, Any]) -> None:
+        self.context = context
+        self._render_phrases()
+
+    def action_shift_phase(self, step: int) -> None:
+        ids = [p.id for p in self.catalog.phases]
+        self.phase = ids[(ids.index(self.phase) + step) % len(ids)]
+
+    def current_texts(self) -> list[str]:
+        return [fill(p.text, self.context) for p in self.catalog.for_phase(self.phase)]
+
+    def _render_phrases(self) -> None:
+        labels = Text()
+        for phase in self.catalog.phases:
+            labels.append(f" {phase.label} ", "reverse bold" if phase.id == self.phase else "dim")
+        labels.append("  ←/→ 切换 · Enter 复制", "dim italic")
+        self.query_one("#phrase-phase", Static).update(labels)
+        option_list = self.query_one("#phrase-list", OptionList)
+        highlighted = option_list.highlighted
+        option_list.clear_options()
+        for phrase, text in zip(self.catalog.for_phase(self.phase), self.current_texts()):
+            option_list.add_option(Option(Text.assemble((phrase.title, "bold"), "\n", text), id=phrase.id))
+        if highlighted is not None and highlighted < option_list.option_count:
+            option_list.highlighted = highlighted
+
+    @on(OptionList.OptionSelected, "#phrase-list")
+    def _copy(self, event: OptionList.OptionSelected) -> None:
+        phrase = next(p for p in self.catalog.phrases if p.id == event.option.id)
+        text = fill(phrase.text, self.context)
+        self.app.copy_to_clipboard(text)
+        self.notify(text, title="已复制服务用语", timeout=4)

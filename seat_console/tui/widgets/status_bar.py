@@ -1,0 +1,35 @@
+"""Status bar: agent, site, clock, call timer and draft state."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from seat_console.core import clock
+
+
+class StatusBar(Static):
+    agent = reactive("")
+    site = reactive("")
+    call_started: reactive[float | None] = reactive(None)  # Unix time the call began
+    draft_state = reactive("无草稿")
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.refresh)
+
+    def render(self) -> Text:
+        timer = (
+            f"通话 {clock.format_duration(time.time() - self.call_started)}"
+            if self.call_started is not None
+            else "空闲"
+        )
+        return Text.assemble(
+            (" 座席 ", "reverse"), f" {self.agent} ",
+            (" 站点 ", "reverse"), f" {self.site} ",
+            (" ", ""), (timer, "bold"), "  ",
+            (self.draft_state, "italic"), "  ",
+            (clock.now().strftime("%Y-%m-%d %H:%M:%S"), ""),
+        )
