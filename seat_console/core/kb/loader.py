@@ -135,7 +135,7 @@ def load_file(path: Path, result: LoadResult) -> None:
         if problem:
             result.errors.append(DataFileError(path, line, problem))
         else:
-            result.records.append(_record(item, f"{path.name}:{line}"))
+            result.records.append(_record(item, f"{path}:{line}"))
 
 
 def data_files(paths: Iterable[Path]) -> list[Path]:

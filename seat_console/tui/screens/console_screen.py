@@ -126,7 +126,7 @@ class ConsoleScreen(Screen[None]):
 
     def _show_history(self, history: CallerHistory) -> None:
         self.query_one(CallerPane).show_history(history)
-        if not history.masked:
+        if self.call_started_at and not history.masked:  # pre-fill during a call only
             self.query_one(TicketForm).fill_if_empty(
                 {"caller_name": history.name, "caller_address": history.address}
             )

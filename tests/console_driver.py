@@ -1,0 +1,35 @@
+"""Helpers to drive the real console with Pilot the way an agent types."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
+POLL_SECONDS = 0.05
+
+
+async def type_text(pilot: Pilot, text: str, *, burst: int = 1) -> None:
+    """Type `text`; with burst > 1 characters arrive in groups, as an IME commits them."""
+    for start in range(0, len(text), burst):
+        await pilot.press(*text[start:start + burst])
+
+
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Let the app run (timers, workers) until `condition` holds."""
+    waited = 0.0
+    while not condition():
+        if waited >= timeout:
+            raise AssertionError("condition not reached within %.1f s" % timeout)
+        await pilot.pause(POLL_SECONDS)
+        waited += POLL_SECONDS
+
+
+async def choose_request_type(pilot: Pilot, downs: int) -> None:
+    """Open the 诉求类型 select (focused) and pick the option `downs` below the prompt."""
+    await pilot.press("enter")
+    await pilot.pause()
+    for _ in range(downs):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await pilot.pause()
