@@ -141,3 +141,31 @@ async def test_phrases_follow_the_call_with_placeholders_filled(workspace: Works
         assert any("工号是8001" in t for t in pane.current_texts())
         await pilot.press("f6")
         assert pane.phase == "special"
+
+
+async def test_locked_database_on_submit_is_reported_and_the_form_kept(workspace: Workspace) -> None:
+    import sqlite3
+
+    from seat_console.core.db import Database
+
+    workspace.db = Database(workspace.db.path, busy_timeout_ms=300)
+    app = SeatConsoleApp(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await take_call(pilot)
+        await fill_complaint(pilot)
+        await app.workers.wait_for_complete()
+        holder = sqlite3.connect(workspace.db.path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+        try:
+            await pilot.press("ctrl+s")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert tickets(workspace) == []
+        assert app.is_running
+        assert any("占用" in str(n.message) for n in app._notifications)
+        assert app.screen.query_one(TicketForm).values()["content"] == "楼上装修噪音太大,晚上十点还在施工"
+        await pilot.press("ctrl+s")  # the lock is gone: the same form goes through
+        await wait_until(pilot, lambda: len(tickets(workspace)) == 1)

@@ -63,18 +63,15 @@ def test_corrupted_file_gets_a_clear_message_and_is_left_untouched(tmp_path: Pat
     assert path.read_bytes() == garbage
 
 
-def test_locked_database_gets_a_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import seat_console.core.db as dbmod
-
+def test_locked_database_gets_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "hotline.db"
     Database(path).close()
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("PRAGMA journal_mode = DELETE")  # an exclusive lock blocks even readers
     holder.execute("BEGIN EXCLUSIVE")
-    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 200)
     try:
         with pytest.raises(DatabaseUnavailable, match="locked"):
-            Database(path)
+            Database(path, busy_timeout_ms=200)
     finally:
         holder.execute("ROLLBACK")
         holder.close()

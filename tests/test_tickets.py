@@ -111,3 +111,11 @@ def test_confidential_tickets_are_masked_in_history(db: Database) -> None:
     for secret in ("王小明", "13812345678", "南京街", "晚上十点"):
         assert secret not in shown
     assert history.masked and history.phone == "138****5678" and history.name == "王**"
+
+
+def test_log_never_holds_citizens_data(db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG", logger="seat_console")
+    ticket = submit(db, a_form(), site_code="210102", agent_id="8001", draft_slot=None)
+    assert ticket.number in caplog.text
+    for secret in ("张女士", "13812345678", "南京街", "装修噪音"):
+        assert secret not in caplog.text

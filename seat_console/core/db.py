@@ -43,8 +43,7 @@ def _explain(path: Path, exc: BaseException) -> DatabaseUnavailable:
     if "locked" in text or "busy" in text:
         return DatabaseUnavailable(
             path,
-            "database is locked by another program (gave up after "
-            f"{BUSY_TIMEOUT_MS // 1000} s); close it and try again",
+            "database is locked by another program (gave up waiting); close it and try again",
             "数据库正被其他程序占用,请关闭后重试",
         )
     if "not a database" in text or "malformed" in text or "corrupt" in text:
@@ -63,18 +62,18 @@ def _explain(path: Path, exc: BaseException) -> DatabaseUnavailable:
     return DatabaseUnavailable(path, f"database error: {exc}", f"数据库错误:{exc}")
 
 
-def _connect_raw(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+def _connect_raw(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None)
+    connection.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
     connection.execute("PRAGMA foreign_keys = ON")
     return connection
 
 
-def migrate(path: Path) -> int:
+def migrate(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> int:
     """Bring the schema of `path` to LATEST_VERSION, one transaction per step; returns the
     version found before. An older file is upgraded in place, never recreated."""
     try:
-        connection = _connect_raw(path)
+        connection = _connect_raw(path, busy_timeout_ms)
         try:
             integrity = connection.execute("PRAGMA quick_check(1)").fetchone()[0]
             if integrity != "ok":
@@ -100,10 +99,10 @@ def migrate(path: Path) -> int:
         raise _explain(path, exc) from None
 
 
-def _make_engine(path: Path, begin: str) -> Engine:
+def _make_engine(path: Path, begin: str, busy_timeout_ms: int) -> Engine:
     engine = create_engine(
         f"sqlite:///{path}",
-        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
     )
 
     @event.listens_for(engine, "connect")
@@ -111,7 +110,7 @@ def _make_engine(path: Path, begin: str) -> Engine:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
@@ -125,16 +124,16 @@ def _make_engine(path: Path, begin: str) -> Engine:
 class Database:
     """hotline.db: open (creating and migrating it) once, then hand out sessions."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise _explain(self.path, exc) from None
         self.created = not self.path.exists() or self.path.stat().st_size == 0
-        self.previous_version = migrate(self.path)
-        self._reader = _make_engine(self.path, "BEGIN")
-        self._writer = _make_engine(self.path, "BEGIN IMMEDIATE")
+        self.previous_version = migrate(self.path, busy_timeout_ms)
+        self._reader = _make_engine(self.path, "BEGIN", busy_timeout_ms)
+        self._writer = _make_engine(self.path, "BEGIN IMMEDIATE", busy_timeout_ms)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -17,6 +18,7 @@ from seat_console.core import clock
 from seat_console.core.callers import CallerHistory, caller_history
 from seat_console.core.drafts import SavedDraft, has_content, load_draft, save_draft, slot_for
 from seat_console.core.drafts import discard_draft
+from seat_console.core.errors import DatabaseUnavailable
 from seat_console.core.kb.simple_search import SimpleSearch
 from seat_console.core.kb.store import all_articles
 from seat_console.core.models import Ticket
@@ -31,6 +33,8 @@ from seat_console.tui.widgets.kb_pane import KbPane
 from seat_console.tui.widgets.phrase_pane import PhrasePane
 from seat_console.tui.widgets.status_bar import StatusBar
 from seat_console.tui.widgets.ticket_form import TicketForm
+
+log = logging.getLogger(__name__)
 
 PANES = {"caller": "#caller-pane", "kb": "#kb-pane", "phrases": "#phrase-pane",
          "ticket": "#ticket-form"}
@@ -119,9 +123,19 @@ class ConsoleScreen(Screen[None]):
         self._load_history(phone)
         self.action_focus_pane("ticket")
 
+    def _report_from_thread(self, error: DatabaseUnavailable) -> None:
+        """A database problem in a worker: tell the agent, keep everything on screen."""
+        log.error("database problem: %s", error.reason)
+        self.app.call_from_thread(self.notify, error.message_zh, title="数据库错误",
+                                  severity="error", timeout=10)
+
     @work(thread=True, exclusive=True, group="caller-history")
     def _load_history(self, phone: str) -> None:
-        history = caller_history(self.workspace.db, phone)
+        try:
+            history = caller_history(self.workspace.db, phone)
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)
+            return
         self.app.call_from_thread(self._show_history, history)
 
     def _show_history(self, history: CallerHistory) -> None:
@@ -155,10 +169,16 @@ class ConsoleScreen(Screen[None]):
 
     @work(thread=True, group="draft")
     def _save_draft(self, fields: dict[str, Any], generation: int) -> None:
-        with self._draft_lock:
-            if generation != self._generation:
-                return  # the form was submitted or reset since this snapshot
-            saved_at = save_draft(self.workspace.db, self.draft_slot, fields, self.call_started_at)
+        try:
+            with self._draft_lock:
+                if generation != self._generation:
+                    return  # the form was submitted or reset since this snapshot
+                saved_at = save_draft(self.workspace.db, self.draft_slot, fields,
+                                      self.call_started_at)
+        except DatabaseUnavailable as error:
+            self._dirty = True  # try again on the next tick; the form keeps everything
+            self._report_from_thread(error)
+            return
         self.app.call_from_thread(self._draft_saved, saved_at)
 
     def _draft_saved(self, saved_at: str) -> None:
@@ -167,7 +187,11 @@ class ConsoleScreen(Screen[None]):
 
     @work(thread=True, group="draft")
     def _check_for_draft(self) -> None:
-        draft = load_draft(self.workspace.db, self.draft_slot)
+        try:
+            draft = load_draft(self.workspace.db, self.draft_slot)
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)
+            return
         if draft is not None:
             self.app.call_from_thread(self._offer_draft, draft)
 
@@ -193,8 +217,11 @@ class ConsoleScreen(Screen[None]):
 
     @work(thread=True, group="draft")
     def _discard_draft(self) -> None:
-        with self._draft_lock:
-            discard_draft(self.workspace.db, self.draft_slot)
+        try:
+            with self._draft_lock:
+                discard_draft(self.workspace.db, self.draft_slot)
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)
 
     # -- submit -------------------------------------------------------------------------------
     @on(TicketForm.SubmitRequested)
@@ -212,6 +239,9 @@ class ConsoleScreen(Screen[None]):
                 self._generation += 1
         except Invalid as invalid:
             self.app.call_from_thread(self.query_one(TicketForm).show_errors, invalid.errors)
+            return
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)  # nothing was written; the form is untouched
             return
         self.app.call_from_thread(self._submitted, ticket)
 
