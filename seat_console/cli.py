@@ -50,13 +50,27 @@ def _run_console(args: argparse.Namespace, config: Config) -> int:
 def _check_data(args: argparse.Namespace, config: Config) -> int:
     from seat_console.core.kb.loader import load_kb
     from seat_console.core.phrases.catalog import load_catalog
+    from seat_console.core.phrases.forbidden import load_forbidden
+    from seat_console.core.phrases.scope import load_scope
+    from seat_console.core.phrases.transcript_qa import load_qa_rules
 
     problems: list[str] = []
-    try:
-        catalog = load_catalog(config.scripts_phrases)
-        print(f"phrases: {len(catalog.phrases)} phrases in {len(catalog.phases)} phases")
-    except SeatConsoleError as exc:
-        problems.append(str(exc))
+    folder = config.scripts_phrases
+    checks = (
+        ("phrases", lambda: load_catalog(folder),
+         lambda c: f"{len(c.phrases)} phrases in {len(c.phases)} phases"),
+        ("forbidden", lambda: load_forbidden(folder),
+         lambda r: f"{len(r.phrases)} forbidden phrases, {len(r.allow)} look-alikes allowed"),
+        ("scope", lambda: load_scope(folder),
+         lambda r: f"{len(r.not_accepted)} non-accepted categories, {len(r.emergencies)} emergencies"),
+        ("qa_rules", lambda: load_qa_rules(folder),
+         lambda r: f"{len(r.required)} required moments"),
+    )
+    for name, load, describe in checks:
+        try:
+            print(f"{name}: {describe(load())}")  # type: ignore[no-untyped-call]
+        except SeatConsoleError as exc:
+            problems.append(str(exc))
     result = load_kb([config.kb_data])
     print(f"kb_data: {len(result.records)} entries loaded")
     problems += [str(e) for e in result.errors]
@@ -101,6 +115,18 @@ def _config_show(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _lazy(module: str, name: str):  # type: ignore[no-untyped-def]
+    """A handler imported only when its command runs (keeps start-up fast)."""
+
+    def handler(args: argparse.Namespace, config: Config) -> int:
+        import importlib
+
+        return int(getattr(importlib.import_module(f"seat_console.commands.{module}"), name)(
+            args, config))
+
+    return handler
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="seat-console",
@@ -119,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-data", help="validate config, phrases and kb_data",
                                 description="Validate the config, scripts_phrases/ and kb_data/; "
                                 "every problem names its file and line. Exit 1 on any problem.")
-    check.set_defaults(handler=_check_data)
+    check.set_defaults(handler=_check_data, create_config=False)
 
     db = commands.add_parser("db", help="database maintenance",
                              description="Inspect or upgrade hotline.db.")
@@ -130,6 +156,28 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands.add_parser("migrate", help="create or upgrade the schema in place",
                            description="Create the database or upgrade an older schema in "
                            "place; never recreates it.").set_defaults(handler=_db_migrate)
+
+    phrases = commands.add_parser(
+        "check-phrases", help="check text on stdin for forbidden phrases (服务禁语)",
+        description="Check stdin for the forbidden phrases of scripts_phrases/forbidden.yaml. "
+        "Default: stdin is one text, hits printed as lines. --json: one object "
+        '{"hits": [{"phrase", "start", "end", "matched", "suggestion"}]}. --lines: each input '
+        "line is checked on its own and one such JSON object is written per line, in order, "
+        "flushed. Offsets are character offsets in the original text (of the line). Exit 0.")
+    phrases.add_argument("--json", action="store_true", help="print JSON")
+    phrases.add_argument("--lines", action="store_true",
+                         help="check each line on its own; one JSON object per line (implies --json)")
+    phrases.set_defaults(handler=_lazy("phrases", "check_phrases"), create_config=False)
+
+    qa = commands.add_parser(
+        "qa", help="score the 话术规范度 of a call transcript",
+        description="Score a call transcript (lines '坐席：…' / '来电人：…') for forbidden "
+        "phrases in agent lines, required moments (opening, confirming the matter, anything "
+        "else, closing with 工号) and the silent-call procedure, with the rule behind each "
+        "deduction. Rules: scripts_phrases/qa_rules.yaml.")
+    qa.add_argument("transcript", metavar="TRANSCRIPT", help="transcript file (UTF-8)")
+    qa.add_argument("--json", action="store_true", help="print the report as JSON")
+    qa.set_defaults(handler=_lazy("phrases", "qa"), create_config=False)
 
     cfg = commands.add_parser("config", help="show the effective configuration",
                               description="Show the configuration after environment overrides.")
@@ -144,8 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        config = load_config(args.config)
-        _setup_logging(config)
+        create = getattr(args, "create_config", True)
+        config = load_config(args.config, create=create)
+        if create:
+            _setup_logging(config)
         return int(args.handler(args, config))
     except SeatConsoleError as exc:
         print(f"seat-console: error: {exc}", file=sys.stderr)

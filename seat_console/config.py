@@ -142,18 +142,22 @@ def _describe(errors: list[dict[str, Any]], document: YamlDocument, from_env: di
 
 
 def load_config(
-    cli_path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
+    cli_path: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    create: bool = True,
 ) -> Config:
-    """Find, create if missing, parse, override and validate the configuration."""
+    """Find, create if missing (unless `create` is False), parse, override and validate."""
     env = os.environ if env is None else env
     path = config_path(cli_path, env)
-    if not path.exists():
+    if not path.exists() and (create or cli_path):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(DEFAULT_CONFIG_TEXT, encoding="utf-8")
         except OSError as exc:
             raise DataFileError(path, None, f"cannot create config file: {exc.strerror}") from None
-    document = load_yaml(path)
+    # without `create`, a missing default file means the defaults, and nothing is written
+    document = load_yaml(path) if path.exists() else YamlDocument(path, {}, {})
     data = document.data if document.data is not None else {}
     if not isinstance(data, dict):
         raise document.error((), "expected a mapping of settings at the top level")

@@ -27,6 +27,7 @@ PLACEHOLDERS = {
     "ticket_no": "the ticket number",
     "result": "the handling result",
     "enterprise": "the referred enterprise",
+    "service": "the emergency service (110 / 119 / 120)",
 }
 REQUIRED_PHASES = ("opening", "identity", "matter", "disposition", "closing", "special")
 UNKNOWN_VALUE = "……"

@@ -1,0 +1,1 @@
+"""Handlers of the seat-console subcommands (thin: parse, call the core, print)."""

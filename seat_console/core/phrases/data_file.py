@@ -1,0 +1,50 @@
+"""Small helpers to validate YAML data files with errors naming the file and the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from seat_console.core.errors import DataFileError
+from seat_console.core.yaml_source import YamlDocument, load_yaml
+
+
+def open_document(folder: Path, name: str) -> YamlDocument:
+    path = folder / name
+    if not path.exists():
+        raise DataFileError(path, None, "file not found")
+    return load_yaml(path)
+
+
+def mapping(document: YamlDocument, loc: tuple[Any, ...], value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise document.error(loc, f"expected {what} (a mapping)")
+    return value
+
+
+def items(document: YamlDocument, loc: tuple[Any, ...], value: Any, what: str) -> list[Any]:
+    if not isinstance(value, list) or not value:
+        raise document.error(loc, f"expected a non-empty list of {what}")
+    return value
+
+
+def text(document: YamlDocument, loc: tuple[Any, ...], item: dict[str, Any], key: str,
+         *, required: bool = True) -> str:
+    value = item.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, (str, int)) or not str(value).strip():
+        raise document.error(loc + (key,), f"'{key}' must be a non-empty string")
+    return str(value)
+
+
+def texts(document: YamlDocument, loc: tuple[Any, ...], item: dict[str, Any], key: str,
+          *, required: bool = False) -> list[str]:
+    value = item.get(key)
+    if value is None and not required:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise document.error(loc + (key,), f"'{key}' must be a list of non-empty strings")
+    if required and not value:
+        raise document.error(loc + (key,), f"'{key}' must not be empty")
+    return list(value)

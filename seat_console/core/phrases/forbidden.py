@@ -1,0 +1,81 @@
+"""The forbidden-phrase checker (服务禁语): scripts_phrases/forbidden.yaml -> hits with
+suggestions, offsets in the original text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from seat_console.core.phrases.data_file import items, mapping, open_document, text, texts
+from seat_console.core.phrases.matcher import PhraseMatcher
+
+FORBIDDEN_FILE = "forbidden.yaml"
+# Question particles written for 么 (我说话你听不懂吗 / 嗎 / 嘛 / 麼), and 著, which OpenCC keeps
+# (著急 is valid in both scripts) but which means 着 in Traditional text (著急也沒有用).
+PARTICLE_FOLDS = {"吗": "么", "嗎": "么", "嘛": "么", "麼": "么", "麽": "么", "著": "着"}
+
+
+@dataclass(frozen=True)
+class ForbiddenPhrase:
+    phrase: str
+    suggestion: str
+    variants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Hit:
+    phrase: str
+    start: int
+    end: int
+    matched: str
+    suggestion: str
+
+    def as_json(self) -> dict[str, object]:
+        return {"phrase": self.phrase, "start": self.start, "end": self.end,
+                "matched": self.matched, "suggestion": self.suggestion}
+
+
+@dataclass(frozen=True)
+class ForbiddenRules:
+    phrases: list[ForbiddenPhrase]
+    allow: list[str]
+
+
+def load_forbidden(folder: Path) -> ForbiddenRules:
+    document = open_document(folder, FORBIDDEN_FILE)
+    data = mapping(document, (), document.data, "'phrases' and 'allow'")
+    phrases, seen = [], set()
+    for index, item in enumerate(items(document, ("phrases",), data.get("phrases"), "phrases")):
+        loc = ("phrases", index)
+        item = mapping(document, loc, item, "a phrase with 'phrase' and 'suggestion'")
+        phrase = ForbiddenPhrase(text(document, loc, item, "phrase"),
+                                 text(document, loc, item, "suggestion"),
+                                 tuple(texts(document, loc, item, "variants")))
+        for written in (phrase.phrase, *phrase.variants):
+            if written in seen:
+                raise document.error(loc, f"{written!r} is listed twice")
+            seen.add(written)
+        phrases.append(phrase)
+    allow = data.get("allow") or []
+    if not isinstance(allow, list) or not all(isinstance(a, str) and a.strip() for a in allow):
+        raise document.error(("allow",), "'allow' must be a list of look-alike words")
+    return ForbiddenRules(phrases, list(allow))
+
+
+class ForbiddenChecker:
+    """Checks any text (ticket fields, transcripts) for the forbidden phrases."""
+
+    def __init__(self, rules: ForbiddenRules) -> None:
+        self.rules = rules
+        patterns = {written: phrase for phrase in rules.phrases
+                    for written in (phrase.phrase, *phrase.variants)}
+        self._matcher: PhraseMatcher[ForbiddenPhrase] = PhraseMatcher(
+            patterns, rules.allow, folds=PARTICLE_FOLDS, ignore_quoted=True)
+
+    @classmethod
+    def from_folder(cls, folder: Path) -> ForbiddenChecker:
+        return cls(load_forbidden(folder))
+
+    def check(self, text: str) -> list[Hit]:
+        return [Hit(m.key.phrase, m.start, m.end, m.matched, m.key.suggestion)
+                for m in self._matcher.find(text)]

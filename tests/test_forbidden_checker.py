@@ -1,0 +1,102 @@
+"""The forbidden-phrase checker: disguised forms caught, look-alikes left alone, offsets exact."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from seat_console.config import SHIPPED_SCRIPTS_PHRASES
+from seat_console.core.phrases.forbidden import ForbiddenChecker, load_forbidden
+
+CHECKER = ForbiddenChecker.from_folder(SHIPPED_SCRIPTS_PHRASES)
+RULES = load_forbidden(SHIPPED_SCRIPTS_PHRASES)
+PHRASES = [p.phrase for p in RULES.phrases]
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(h.phrase, h.matched) for h in CHECKER.check(text)]
+
+
+def test_the_twelve_phrases_of_the_8890_spec_are_loaded() -> None:
+    assert PHRASES == ["不行", "不知道", "不能办", "解决不了", "等一会儿", "着急也没有用",
+                       "爱找谁找谁", "有意见你告我去", "怎么还不明白", "这就是规定",
+                       "这就是最终办理结果", "我说话你听不懂么"]
+    assert all(p.suggestion for p in RULES.phrases)
+
+
+@pytest.mark.parametrize(("text", "phrase", "matched"), [
+    ("这个我真不知道。", "不知道", "不知道"),
+    ("不 知 道", "不知道", "不 知 道"),
+    ("不，行", "不行", "不，行"),
+    ("愛找誰找誰", "爱找谁找谁", "愛找誰找誰"),
+    ("我说话你听不懂吗?", "我说话你听不懂么", "我说话你听不懂吗"),
+    ("我說話你聽不懂麼", "我说话你听不懂么", "我說話你聽不懂麼"),
+    ("这就是ｂ规定", None, None),
+    ("这就是　规定!", "这就是规定", "这就是　规定"),
+    ("您先等一会，我查查", "等一会儿", "等一会"),
+    ("有意见你去告我", "有意见你告我去", "有意见你去告我"),
+    ("不\u200b能\u200b办", "不能办", "不\u200b能\u200b办"),
+    ("這就是最終辦理結果", "这就是最终办理结果", "這就是最終辦理結果"),
+])
+def test_disguised_forms_are_caught_with_original_offsets(text: str, phrase, matched) -> None:  # type: ignore[no-untyped-def]
+    hits = CHECKER.check(text)
+    if phrase is None:
+        assert hits == []
+        return
+    assert [(h.phrase, h.matched) for h in hits] == [(phrase, matched)]
+    assert text[hits[0].start:hits[0].end] == matched
+
+
+@pytest.mark.parametrize("text", [
+    "车辆不行驶时请熄火", "公民不行使该权利也不影响办理", "您看这样安排行不行?",
+    "如果不行的话,您也可以到窗口办理", "不知道您现在方便接听电话吗", "如果您不知道具体门牌号,说个大概位置也可以",
+    "来电人称窗口人员说“这个不能办”", "市民表示：「爱找谁找谁」是物业原话", "请您耐心等候,我马上为您查询",
+    "根据相关规定,需要提供身份证原件", "这是部门目前的办理结果", "您知不知道具体的楼号?",
+])
+def test_look_alikes_and_quoted_words_are_not_offences(text: str) -> None:
+    assert found(text) == []
+
+
+def test_every_occurrence_is_reported_in_order() -> None:
+    text = "不知道,不行,这就是规定,真不知道"
+    assert [h.phrase for h in CHECKER.check(text)] == ["不知道", "不行", "这就是规定", "不知道"]
+
+
+SEPARATORS = st.text(alphabet=" \u3000\t,，。、!！?？·…—-_()（）【】“”\u200b", max_size=3)
+TRADITIONAL = {"爱": "愛", "谁": "誰", "说": "說", "话": "話", "听": "聽", "么": "麼", "这": "這",
+               "规": "規", "终": "終", "办": "辦", "结": "結", "还": "還", "会": "會", "儿": "兒",
+               "见": "見", "决": "決", "没": "沒", "着": "著", "对": "對", "急": "急"}
+FILLER = st.text(alphabet="的一是在了有和人我们市民反映小区供暖水电气路灯物业公司0123abc", max_size=12)
+
+
+@st.composite
+def disguised(draw: st.DrawFn) -> tuple[str, str]:
+    """A forbidden phrase with separators, Traditional forms and full-width in between."""
+    phrase = draw(st.sampled_from(PHRASES))
+    chars = []
+    for char in phrase:
+        if char in TRADITIONAL and draw(st.booleans()):
+            char = TRADITIONAL[char]
+        chars.append(char + draw(SEPARATORS))
+    return phrase, "".join(chars).rstrip()
+
+
+@settings(max_examples=400, deadline=None)
+@given(before=FILLER, item=disguised(), after=FILLER)
+def test_offsets_always_map_back(before: str, item: tuple[str, str], after: str) -> None:
+    phrase, written = item
+    text = before + "。" + written + "。" + after
+    hits = CHECKER.check(text)
+    for hit in hits:
+        assert text[hit.start:hit.end] == hit.matched
+    assert phrase in [h.phrase for h in hits]
+    assert any(h.start >= len(before) + 1 and h.end <= len(before) + 1 + len(written) for h in hits)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_any_text_gives_consistent_hits(text: str) -> None:
+    for hit in CHECKER.check(text):
+        assert 0 <= hit.start < hit.end <= len(text)
+        assert text[hit.start:hit.end] == hit.matched
