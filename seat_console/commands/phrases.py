@@ -48,16 +48,18 @@ def check_phrases(args: argparse.Namespace, config: Config) -> int:
 def qa(args: argparse.Namespace, config: Config) -> int:
     utf8_stdio()
     checker = ForbiddenChecker.from_folder(config.scripts_phrases)
-    report = TranscriptQa(load_qa_rules(config.scripts_phrases), checker).evaluate_file(
-        Path(args.transcript))
+    rules = load_qa_rules(config.scripts_phrases)
+    report = TranscriptQa(rules, checker).evaluate_file(Path(args.transcript))
     if args.json:
         _print_json(report.as_json())
         return 0
-    print(f"话术规范度 {report.score}")
-    print("无人应答来电" if report.silent_call else "正常来电")
+    labels = {m.id: m.label for m in rules.required}
+    kinds = {"normal": "正常来电", "silent": "无人应答来电",
+             **{c.id: c.label for c in rules.special_calls}}
+    print(f"话术规范度 {report.score} / {rules.base}  ({kinds.get(report.call_kind, report.call_kind)})")
     for phase, present in report.phases.items():
         mark = "—" if present is None else ("✓" if present else "✗")
-        print(f"  {mark} {phase}")
+        print(f"  {mark} {labels.get(phase, phase)}")
     for deduction in report.deductions:
         print(f"  -{deduction.points}  {deduction.detail}  [{deduction.rule}]")
     return 0

@@ -21,12 +21,27 @@ EXTRA_REQUIRED: dict[str, tuple[str, ...]] = {
     "report": ("caller_address",),
 }
 
+# 处置方式 (GB/T 33358 5.2). Rejected and emergency tickets are closed at once.
+DISPOSITIONS: dict[str, str] = {
+    "direct_answer": "直接答复",
+    "three_way": "三方通话",
+    "transfer": "转办",
+    "rejected": "不予受理",
+    "emergency": "紧急转警",
+}
+CLOSED_AT_INTAKE = frozenset({"rejected", "emergency"})
+EMERGENCY_SERVICES = ("110", "119", "120")
+
 FIELD_LABELS: dict[str, str] = {
     "caller_name": "姓名",
     "caller_phone": "联系电话",
     "caller_address": "地址",
     "request_type": "诉求类型",
     "content": "诉求内容",
+    "reply": "答复内容",
+    "disposition": "处置方式",
+    "disposition_reason": "不予受理原因",
+    "emergency_service": "转警类别",
     "confidential": "是否保密",
     "domain": "诉求领域",
     "channel": "渠道",

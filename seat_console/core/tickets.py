@@ -15,6 +15,9 @@ from seat_console.core.db import Database
 from seat_console.core.models import Caller, Draft, OutboxOp, Ticket, TicketEvent
 from seat_console.core.ticket_codes import (
     BASE_REQUIRED,
+    CLOSED_AT_INTAKE,
+    DISPOSITIONS,
+    EMERGENCY_SERVICES,
     EXTRA_REQUIRED,
     FIELD_LABELS,
     REQUEST_TYPES,
@@ -23,7 +26,7 @@ from seat_console.core.validation import check_phone
 
 log = logging.getLogger(__name__)
 
-MAX_LENGTHS = {"caller_name": 30, "caller_address": 200, "content": 4000}
+MAX_LENGTHS = {"caller_name": 30, "caller_address": 200, "content": 4000, "reply": 4000}
 
 
 @dataclass
@@ -36,8 +39,15 @@ class TicketInput:
     request_type: str = ""
     content: str = ""
     confidential: bool = False
+    reply: str = ""
+    disposition: str = ""
+    disposition_reason: str = ""
+    emergency_service: str = ""
+    emergency_at: str | None = None
     channel: str = "phone"
     call_started_at: str | None = None
+    # forbidden phrases the agent chose to submit anyway: [{"field", "phrase", "matched"}]
+    forbidden_confirmed: list[dict[str, str]] = field(default_factory=list)
 
     @classmethod
     def from_fields(cls, fields: dict[str, Any]) -> TicketInput:
@@ -68,6 +78,7 @@ def validate(form: TicketInput) -> dict[str, str]:
         "caller_address": form.caller_address.strip(),
         "request_type": form.request_type,
         "content": form.content.strip(),
+        "reply": form.reply.strip(),
     }
     for name in required_fields(form.request_type):
         if not values.get(name):
@@ -81,6 +92,14 @@ def validate(form: TicketInput) -> dict[str, str]:
         phone = check_phone(values["caller_phone"])
         if not phone.ok:
             errors["caller_phone"] = phone.message
+    if form.disposition and form.disposition not in DISPOSITIONS:
+        errors["disposition"] = "处置方式无效"
+    if form.disposition == "rejected" and not form.disposition_reason.strip():
+        errors["disposition_reason"] = "不予受理须注明原因"
+    if form.disposition == "emergency" and (
+        form.emergency_service not in EMERGENCY_SERVICES or not form.emergency_at
+    ):
+        errors["emergency_service"] = "紧急转警须记录转至110/119/120及转警时间"
     for name, limit in MAX_LENGTHS.items():
         if len(values[name]) > limit:
             errors[name] = f"{FIELD_LABELS[name]}不能超过{limit}个字(当前{len(values[name])}个)"
@@ -157,7 +176,7 @@ def submit(
         ticket = Ticket(
             number=next_number(session, site_code, day),
             site_code=site_code,
-            status="accepted",
+            status="closed" if form.disposition in CLOSED_AT_INTAKE else "accepted",
             channel=form.channel,
             request_type=form.request_type,
             confidential=form.confidential,
@@ -165,6 +184,11 @@ def submit(
             caller_phone=check_phone(form.caller_phone).normalized,
             caller_address=form.caller_address.strip(),
             content=form.content.strip(),
+            reply=form.reply.strip(),
+            disposition=form.disposition,
+            disposition_reason=form.disposition_reason.strip(),
+            emergency_service=form.emergency_service,
+            emergency_at=form.emergency_at,
             agent_id=agent_id,
             call_started_at=form.call_started_at,
             created_at=at,
@@ -176,6 +200,11 @@ def submit(
         recorded = ticket.model_dump(mode="json", exclude={"id", "version", "updated_at"})
         changes = {k: [None, v] for k, v in recorded.items() if v not in ("", None, [], False)}
         record_change(session, ticket, actor=agent_id, action="create", changes=changes)
+        if form.forbidden_confirmed:  # the agent confirmed submitting with forbidden phrases
+            session.add(TicketEvent(
+                ticket_id=ticket.id, version=ticket.version, at=at, actor=agent_id,
+                site_code=site_code, action="forbidden_phrase_confirmed",
+                changes={"forbidden_phrases": [None, form.forbidden_confirmed]}))
         _remember_caller(session, ticket, at)
         if draft_slot:
             draft = session.get(Draft, draft_slot)

@@ -30,7 +30,15 @@ class RequiredMoment:
     points: int
     alternatives: tuple[tuple[str, ...], ...]
     first_agent_turn: bool
-    skip_when_silent: bool
+    not_required_in: frozenset[str]
+
+
+@dataclass(frozen=True)
+class SpecialCall:
+    id: str
+    label: str
+    rule: str
+    alternatives: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ class QaRules:
     forbidden_points: int
     forbidden_rule: str
     required: tuple[RequiredMoment, ...]
+    special_calls: tuple[SpecialCall, ...]
     silent_call: SilentCallRule
 
 
@@ -85,7 +94,15 @@ def load_qa_rules(folder: Path) -> QaRules:
             text(document, loc, item, "id"), text(document, loc, item, "label"),
             text(document, loc, item, "rule"), _int(document, loc + ("points",), item.get("points")),
             _alternatives(document, loc + ("any",), item.get("any")),
-            bool(item.get("first_agent_turn", False)), bool(item.get("skip_when_silent", False))))
+            bool(item.get("first_agent_turn", False)),
+            frozenset(texts(document, loc, item, "not_required_in"))))
+    special = []
+    for index, item in enumerate(data.get("special_calls") or []):
+        loc = ("special_calls", index)
+        item = mapping(document, loc, item, "a special call with id, label, rule and any")
+        special.append(SpecialCall(text(document, loc, item, "id"), text(document, loc, item, "label"),
+                                   text(document, loc, item, "rule"),
+                                   _alternatives(document, loc + ("any",), item.get("any"))))
     silent = mapping(document, ("silent_call",), data.get("silent_call"), "the silent-call rule")
     markers = data.get("silence_markers", [])
     if not isinstance(markers, list):
@@ -98,6 +115,7 @@ def load_qa_rules(folder: Path) -> QaRules:
         forbidden_points=_int(document, ("forbidden", "points"), forbidden.get("points")),
         forbidden_rule=text(document, ("forbidden",), forbidden, "rule"),
         required=tuple(required),
+        special_calls=tuple(special),
         silent_call=SilentCallRule(
             text(document, ("silent_call",), silent, "rule"),
             _int(document, ("silent_call", "points"), silent.get("points")),
@@ -155,6 +173,7 @@ class Deduction:
 @dataclass(frozen=True)
 class QaReport:
     score: int
+    call_kind: str  # "normal", "silent" or the id of a special call (e.g. "harassment")
     silent_call: bool
     phases: dict[str, bool | None]
     silent_procedure_ok: bool | None
@@ -164,6 +183,7 @@ class QaReport:
     def as_json(self) -> dict[str, Any]:
         return {
             "score": self.score,
+            "call_kind": self.call_kind,
             "silent_call": self.silent_call,
             "phases": self.phases,
             "silent_procedure_ok": self.silent_procedure_ok,
@@ -178,6 +198,7 @@ class TranscriptQa:
         self.rules = rules
         self.checker = checker
         words = [w for m in rules.required for alt in m.alternatives for w in alt]
+        words += [w for c in rules.special_calls for alt in c.alternatives for w in alt]
         words += [*rules.silent_call.ask, *rules.silent_call.close]
         self._normalizer = Normalizer(set("".join(words)), PARTICLE_FOLDS)
 
@@ -192,6 +213,10 @@ class TranscriptQa:
         rules = self.rules
         agent_turns = [t for t in turns if t.role == "agent"]
         silent = all(self._is_silence(t) for t in turns if t.role == "caller")
+        special = next((c.id for c in rules.special_calls
+                        if any(self._contains_all(t.text, alt)
+                               for t in agent_turns for alt in c.alternatives)), None)
+        call_kind = "silent" if silent else special or "normal"
         deductions: list[Deduction] = []
 
         forbidden = [LineHit(number, hit) for turn in agent_turns for number, line in turn.lines
@@ -203,7 +228,7 @@ class TranscriptQa:
 
         phases: dict[str, bool | None] = {}
         for moment in rules.required:
-            if silent and moment.skip_when_silent:
+            if call_kind in moment.not_required_in:
                 phases[moment.id] = None
                 continue
             candidates = agent_turns[:1] if moment.first_agent_turn else agent_turns
@@ -216,8 +241,8 @@ class TranscriptQa:
         procedure_ok: bool | None = None
         if silent:
             rule = rules.silent_call
-            asked = [i for i, t in enumerate(agent_turns)
-                     if any(self._contains_all(t.text, (w,)) for w in rule.ask)]
+            asked = [i for i, t in enumerate(agent_turns)  # the opening turn is not an ask
+                     if i > 0 and any(self._contains_all(t.text, (w,)) for w in rule.ask)]
             closed = [i for i, t in enumerate(agent_turns)
                       if any(self._contains_all(t.text, (w,)) for w in rule.close)]
             procedure_ok = len(asked) >= rule.ask_times and bool(closed) and \
@@ -229,7 +254,7 @@ class TranscriptQa:
                     + ("已" if closed else "未") + "使用结束语"))
 
         score = max(0, rules.base - sum(d.points for d in deductions))
-        return QaReport(score, silent, phases, procedure_ok, forbidden, deductions)
+        return QaReport(score, call_kind, silent, phases, procedure_ok, forbidden, deductions)
 
     def evaluate_file(self, path: Path) -> QaReport:
         try:
