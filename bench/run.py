@@ -4,6 +4,7 @@
   later runs open it), measured on a real pty.
 - keystroke echo: time from a key written to the pty until the console draws it, while
   typing Chinese into the ticket form and into the KB search box (search runs per keystroke).
+- forbidden-phrase checker: µs per 500 characters (bench/checker.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import time
 from pathlib import Path
 
 import pexpect
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import checker as checker_bench  # noqa: E402
 
 SEAT_CONSOLE = str(Path(sys.executable).parent / "seat-console")
 FIRST_SCREEN = "工单 F5"
@@ -88,6 +92,7 @@ def main() -> None:
         child.expect(pexpect.EOF)
         report("keystroke echo, ticket form", form, 50)
         report("keystroke echo, KB search box", kb, 50)
+    checker_bench.main()
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 SEAT_CONSOLE = str(Path(sys.executable).parent / "seat-console")

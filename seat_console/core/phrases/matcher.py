@@ -52,6 +52,7 @@ class PhraseMatcher(Generic[Key]):
         self._texts = list(compact) + sorted(allowed)
         self._keys: list[Key | None] = list(compact.values()) + [None] * len(allowed)
         self._automaton = ahocorasick_rs.AhoCorasick(self._texts)
+        self._longest_allowed = max((len(t) for t in allowed), default=0)
         self.ignore_quoted = ignore_quoted
 
     def find(self, text: str) -> list[Match[Key]]:
@@ -64,10 +65,13 @@ class PhraseMatcher(Generic[Key]):
         if not candidates:
             return []
         offsets = OffsetMap(folded)
-        allowed = [(s, e) for i, s, e in raw if self._keys[i] is None
-                   and offsets.span(s, e)[1] - offsets.span(s, e)[0] == e - s]
+        allowed_end: dict[int, int] = {}  # start -> furthest end of a look-alike written as one word
+        for i, s, e in raw:
+            if self._keys[i] is None and offsets.contiguous(s, e) and allowed_end.get(s, -1) < e:
+                allowed_end[s] = e
         found = [(key, s, e) for key, s, e in candidates
-                 if not any(a <= s and e <= b for a, b in allowed)]
+                 if not any(allowed_end.get(a, -1) >= e
+                            for a in range(max(0, s - self._longest_allowed), s + 1))]
         if not found:
             return []
         found = _longest_per_key(found)

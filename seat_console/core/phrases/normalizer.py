@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 
 DROP = "\x00"
-_DROP_RE = re.compile(DROP)
 _DROP_CATEGORIES = ("Z", "P", "S", "C")
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF))
 
@@ -104,22 +102,21 @@ class OffsetMap:
     """Maps positions in the compact text back to the original text."""
 
     def __init__(self, folded: str) -> None:
-        self._drops = [m.start() for m in _DROP_RE.finditer(folded)]
+        kept: list[int] = []  # original index of each compact character, built in C-sized steps
+        position = 0
+        for part in folded.split(DROP):
+            kept.extend(range(position, position + len(part)))
+            position += len(part) + 1
+        self._kept = kept
 
     def original(self, compact_index: int) -> int:
         """Original index of the character at `compact_index` of the compact text."""
-        drops = self._drops
-        if not drops:
-            return compact_index
-        low, high = compact_index, compact_index + len(drops)
-        while low < high:
-            middle = (low + high) // 2
-            if middle + 1 - bisect_right(drops, middle) > compact_index:
-                high = middle
-            else:
-                low = middle + 1
-        return low
+        return self._kept[compact_index]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of the compact span [start, end) (end > start)."""
-        return self.original(start), self.original(end - 1) + 1
+        return self._kept[start], self._kept[end - 1] + 1
+
+    def contiguous(self, start: int, end: int) -> bool:
+        """True when nothing was dropped inside the compact span [start, end)."""
+        return self._kept[end - 1] - self._kept[start] == end - start - 1
