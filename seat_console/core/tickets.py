@@ -188,7 +188,7 @@ def submit(
             disposition=form.disposition,
             disposition_reason=form.disposition_reason.strip(),
             emergency_service=form.emergency_service,
-            emergency_at=form.emergency_at,
+            emergency_at=form.emergency_at or None,
             agent_id=agent_id,
             call_started_at=form.call_started_at,
             created_at=at,

@@ -10,6 +10,8 @@ from seat_console.core.db import Database
 from seat_console.core.kb.loader import LoadResult
 from seat_console.core.kb.store import seed_if_empty
 from seat_console.core.phrases.catalog import PhraseCatalog, load_catalog
+from seat_console.core.phrases.forbidden import ForbiddenChecker
+from seat_console.core.phrases.scope import ScopeDetector, load_scope
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +21,8 @@ class Workspace:
     config: Config
     db: Database
     catalog: PhraseCatalog
+    checker: ForbiddenChecker
+    scope: ScopeDetector
     seeded: LoadResult | None
 
 
@@ -29,10 +33,12 @@ def open_workspace(config: Config) -> Workspace:
     started half-configured.
     """
     catalog = load_catalog(config.scripts_phrases)
+    checker = ForbiddenChecker.from_folder(config.scripts_phrases)
+    scope = ScopeDetector(load_scope(config.scripts_phrases))
     db = Database(config.database)
     seeded = seed_if_empty(db, config.kb_data)
     if seeded is not None:
         log.info("seeded %d KB entries (%d errors)", len(seeded.records), len(seeded.errors))
         for error in seeded.errors:
             log.warning("kb_data: %s", error)
-    return Workspace(config, db, catalog, seeded)
+    return Workspace(config, db, catalog, checker, scope, seeded)

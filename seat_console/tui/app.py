@@ -51,6 +51,10 @@ class SeatConsoleApp(App[None]):
                             self.console_screen.query_one(TicketForm).action_submit)
         yield SystemCommand("特殊情况用语", "无人应答、骚扰、超范围等 (F6)",
                             self.console_screen.action_special_phrases)
+        yield SystemCommand("不予受理", "按受理范围规则记录不予受理及原因 (F7)",
+                            self.console_screen.action_reject)
+        yield SystemCommand("紧急转警", "记录转110/119/120及时间 (F8)",
+                            self.console_screen.action_emergency)
         for pane, title in (("caller", "来电人"), ("kb", "知识库"), ("phrases", "服务用语"),
                             ("ticket", "工单")):
             yield SystemCommand(f"切换到{title}", f"聚焦{title}窗格",

@@ -10,7 +10,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from rich.text import Text
 from textual.events import Resize
+from textual.timer import Timer
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -22,17 +24,20 @@ from seat_console.core.errors import DatabaseUnavailable
 from seat_console.core.kb.simple_search import SimpleSearch
 from seat_console.core.kb.store import all_articles
 from seat_console.core.models import Ticket
-from seat_console.core.phrases.catalog import salutation_context
+from seat_console.core.phrases.catalog import fill, salutation_context
+from seat_console.core.phrases.forbidden import Hit
+from seat_console.core.phrases.scope import Emergency, NotAccepted, ScopeFinding
 from seat_console.core.tickets import Invalid, TicketInput, submit
 from seat_console.core.workspace import Workspace
 from seat_console.tui.screens.article_reader import ArticleReader
 from seat_console.tui.screens.draft_recovery_dialog import DraftRecoveryDialog
+from seat_console.tui.screens.forbidden_confirm_dialog import ForbiddenConfirmDialog
 from seat_console.tui.screens.new_call_dialog import NewCallDialog
 from seat_console.tui.widgets.caller_pane import CallerPane
 from seat_console.tui.widgets.kb_pane import KbPane
 from seat_console.tui.widgets.phrase_pane import PhrasePane
 from seat_console.tui.widgets.status_bar import StatusBar
-from seat_console.tui.widgets.ticket_form import TicketForm
+from seat_console.tui.widgets.ticket_form import CHECKED_FIELDS, TicketForm
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +45,19 @@ PANES = {"caller": "#caller-pane", "kb": "#kb-pane", "phrases": "#phrase-pane",
          "ticket": "#ticket-form"}
 FOCUS_TARGETS = {"caller": "#caller-history", "kb": "#kb-query", "phrases": "#phrase-list"}
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 30
+CHECK_DEBOUNCE_SECONDS = 0.15
 
 
 class ConsoleScreen(Screen[None]):
+    # Priority: F-keys must work whatever is focused (TextArea binds F6 and F7 itself).
     BINDINGS = [
-        Binding("f2", "focus_pane('caller')", "来电人", id="console.focus_caller"),
-        Binding("f3", "focus_pane('kb')", "知识库", id="console.focus_kb"),
-        Binding("f4", "focus_pane('phrases')", "服务用语", id="console.focus_phrases"),
-        Binding("f5", "focus_pane('ticket')", "工单", id="console.focus_ticket"),
-        Binding("f6", "special_phrases", "特殊情况用语", id="console.special_phrases"),
+        Binding("f2", "focus_pane('caller')", "来电人", id="console.focus_caller", priority=True),
+        Binding("f3", "focus_pane('kb')", "知识库", id="console.focus_kb", priority=True),
+        Binding("f4", "focus_pane('phrases')", "服务用语", id="console.focus_phrases", priority=True),
+        Binding("f5", "focus_pane('ticket')", "工单", id="console.focus_ticket", priority=True),
+        Binding("f6", "special_phrases", "特殊情况用语", id="console.special_phrases", priority=True),
+        Binding("f7", "reject", "不予受理", id="console.reject", priority=True),
+        Binding("f8", "emergency", "紧急转警", id="console.emergency", priority=True),
         Binding("ctrl+n", "new_call", "新来电", id="console.new_call", priority=True),
     ]
 
@@ -62,6 +71,9 @@ class ConsoleScreen(Screen[None]):
         self._dirty = False
         self._generation = 0  # bumped when the form is reset; stale autosaves are dropped
         self._draft_lock = threading.Lock()
+        self._check_timer: Timer | None = None
+        self.forbidden_hits: dict[str, list[Hit]] = {}
+        self.scope_finding: ScopeFinding | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -150,6 +162,74 @@ class ConsoleScreen(Screen[None]):
     def _mark_dirty(self) -> None:
         self._dirty = True
         self.query_one(StatusBar).draft_state = "草稿未保存"
+        if self._check_timer is not None:
+            self._check_timer.stop()
+        self._check_timer = self.set_timer(CHECK_DEBOUNCE_SECONDS, self.run_checks)
+
+    # -- forbidden phrases and scope, checked shortly after typing pauses ----------------------
+    def run_checks(self) -> None:
+        """Forbidden phrases in every text field; scope and emergencies in the 诉求 (~µs)."""
+        form = self.query_one(TicketForm)
+        values = form.values()
+        checker = self.workspace.checker
+        self.forbidden_hits = {name: hits for name in CHECKED_FIELDS
+                               if (hits := checker.check(str(values.get(name) or "")))}
+        form.show_forbidden(self.forbidden_hits)
+        self.scope_finding = self.workspace.scope.detect(str(values.get("content") or ""))
+        self._show_scope(self.scope_finding)
+
+    def _phrase_context(self) -> dict[str, str]:
+        return self.query_one(PhrasePane).context
+
+    def _show_scope(self, finding: ScopeFinding | None) -> None:
+        form = self.query_one(TicketForm)
+        if finding is None:
+            form.show_scope(None)
+            return
+        context = self._phrase_context()
+        if isinstance(finding.rule, Emergency):
+            script = fill(self.workspace.scope.rules.emergency_script,
+                          {**context, "service": finding.rule.service})
+            banner = Text.assemble(
+                (f"⚠ 紧急事项:{finding.rule.label}(“{finding.trigger}”)→ 请引导拨打 "
+                 f"{finding.rule.service}  F8 记录转警\n", "bold"), script)
+            form.show_scope(banner, emergency=True)
+        else:
+            banner = Text.assemble(
+                (f"非受理范围:{finding.rule.label}(“{finding.trigger}”)  F7 不予受理\n", "bold"),
+                fill(finding.rule.reply, context))
+            form.show_scope(banner)
+
+    def action_reject(self) -> None:
+        """不予受理 with the reason of the scope rule that matched (again: undo)."""
+        form = self.query_one(TicketForm)
+        if form.disposition == "rejected":
+            form.set_disposition(None)
+            return
+        finding = self.scope_finding
+        if finding is None or not isinstance(finding.rule, NotAccepted):
+            self.notify("诉求内容未识别到非受理情形;请先记录诉求内容", severity="warning")
+            return
+        form.set_disposition({"disposition": "rejected", "disposition_reason": finding.rule.label,
+                              "emergency_service": "", "emergency_at": ""})
+        self.query_one(PhrasePane).phase = "special"
+
+    def action_emergency(self) -> None:
+        """紧急转警: record which service and when (again: undo)."""
+        form = self.query_one(TicketForm)
+        if form.disposition == "emergency":
+            form.set_disposition(None)
+            return
+        finding = self.scope_finding
+        if finding is None or not isinstance(finding.rule, Emergency):
+            self.notify("诉求内容未识别到紧急情形(着火、有人受伤、持刀等)", severity="warning")
+            return
+        form.set_disposition({"disposition": "emergency", "disposition_reason": finding.rule.label,
+                              "emergency_service": finding.rule.service,
+                              "emergency_at": clock.now_iso()})
+        log.warning("emergency transfer recorded service=%s", finding.rule.service)
+        self.notify(f"已记录转 {finding.rule.service},请同时报告热线管理人员", title="紧急转警",
+                    severity="error", timeout=8)
 
     def _autosave_tick(self) -> None:
         """Runs every `autosave_seconds`: save the draft and refresh the phrases if edited."""
@@ -166,6 +246,8 @@ class ConsoleScreen(Screen[None]):
             pane.phase = "identity"
         if pane.phase in ("opening", "identity") and values.get("content", "").strip():
             pane.phase = "matter"
+        if pane.phase in ("opening", "identity", "matter") and values.get("reply", "").strip():
+            pane.phase = "disposition"
 
     @work(thread=True, group="draft")
     def _save_draft(self, fields: dict[str, Any], generation: int) -> None:
@@ -227,7 +309,20 @@ class ConsoleScreen(Screen[None]):
     @on(TicketForm.SubmitRequested)
     def _submit_requested(self, message: TicketForm.SubmitRequested) -> None:
         fields = dict(message.fields, call_started_at=self.call_started_at)
-        self._submit(fields)
+        self.run_checks()
+        if not self.forbidden_hits:
+            self._submit(fields)
+            return
+        hits = dict(self.forbidden_hits)
+
+        def answered(submit_anyway: bool | None) -> None:
+            if submit_anyway:
+                fields["forbidden_confirmed"] = [
+                    {"field": name, "phrase": hit.phrase, "matched": hit.matched}
+                    for name, field_hits in hits.items() for hit in field_hits]
+                self._submit(fields)
+
+        self.app.push_screen(ForbiddenConfirmDialog(hits), answered)
 
     @work(thread=True, exclusive=True, group="submit")
     def _submit(self, fields: dict[str, Any]) -> None:
@@ -265,6 +360,11 @@ class ConsoleScreen(Screen[None]):
     def _load_kb(self) -> None:
         index = SimpleSearch(all_articles(self.workspace.db))
         self.app.call_from_thread(self.query_one(KbPane).set_index, index)
+
+    @on(PhrasePane.InsertRequested)
+    def _insert_phrase(self, message: PhrasePane.InsertRequested) -> None:
+        self.action_focus_pane("ticket")
+        self.query_one(TicketForm).insert_reply(message.text)
 
     @on(KbPane.Opened)
     def _open_article(self, message: KbPane.Opened) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -9,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -21,7 +23,14 @@ class PhrasePane(Vertical):
     BINDINGS = [
         Binding("left", "shift_phase(-1)", "上一阶段", id="phrases.prev_phase"),
         Binding("right", "shift_phase(1)", "下一阶段", id="phrases.next_phase"),
+        Binding("i", "insert", "插入到答复", id="phrases.insert"),
     ]
+
+    @dataclass
+    class InsertRequested(Message):
+        """Put this phrase (placeholders filled) into the ticket's reply field."""
+
+        text: str
 
     phase = reactive("opening")
 
@@ -53,10 +62,12 @@ class PhrasePane(Vertical):
         return [fill(p.text, self.context) for p in self.catalog.for_phase(self.phase)]
 
     def _render_phrases(self) -> None:
-        labels = Text()
-        for phase in self.catalog.phases:
-            labels.append(f" {phase.label} ", "reverse bold" if phase.id == self.phase else "dim")
-        labels.append("  ←/→ 切换 · Enter 复制", "dim italic")
+        ids = [p.id for p in self.catalog.phases]
+        position = ids.index(self.phase) if self.phase in ids else 0
+        labels = Text.assemble(
+            ("◀ ", "dim"), (f" {self.catalog.phase_label(self.phase)} ", "reverse bold"),
+            (" ▶", "dim"), (f" {position + 1}/{len(ids)}", "dim"),
+            ("  ←/→ 阶段 · Enter 复制 · i 插入答复", "dim italic"))
         self.query_one("#phrase-phase", Static).update(labels)
         option_list = self.query_one("#phrase-list", OptionList)
         highlighted = option_list.highlighted
@@ -65,6 +76,19 @@ class PhrasePane(Vertical):
             option_list.add_option(Option(Text.assemble((phrase.title, "bold"), "\n", text), id=phrase.id))
         if highlighted is not None and highlighted < option_list.option_count:
             option_list.highlighted = highlighted
+
+    def _selected_text(self) -> str | None:
+        option_list = self.query_one("#phrase-list", OptionList)
+        if option_list.highlighted is None:
+            return None
+        phrase_id = option_list.get_option_at_index(option_list.highlighted).id
+        phrase = next(p for p in self.catalog.phrases if p.id == phrase_id)
+        return fill(phrase.text, self.context)
+
+    def action_insert(self) -> None:
+        text = self._selected_text()
+        if text:
+            self.post_message(self.InsertRequested(text))
 
     @on(OptionList.OptionSelected, "#phrase-list")
     def _copy(self, event: OptionList.OptionSelected) -> None:

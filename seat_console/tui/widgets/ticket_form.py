@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,14 +13,20 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
-from seat_console.core.ticket_codes import FIELD_LABELS, REQUEST_TYPES
+from seat_console.core import clock
+from seat_console.core.phrases.forbidden import Hit
+from seat_console.core.ticket_codes import DISPOSITIONS, FIELD_LABELS, REQUEST_TYPES
 from seat_console.core.validation import check_phone
 
-TEXT_FIELDS = ("caller_name", "caller_phone", "caller_address")
+INPUTS = ("caller_name", "caller_phone", "caller_address")
+TEXT_AREAS = ("content", "reply")
+CHECKED_FIELDS = (*INPUTS, *TEXT_AREAS)  # fields the forbidden-phrase check reads
+DISPOSITION_KEYS = ("disposition", "disposition_reason", "emergency_service", "emergency_at")
+NO_DISPOSITION = dict.fromkeys(DISPOSITION_KEYS, "")
 
 
 class TicketForm(VerticalScroll):
-    """Name, phone, address, 诉求类型, 保密 and 诉求内容, with inline validation."""
+    """Name, phone, address, 诉求类型, 保密, 诉求内容 and 答复, with inline validation."""
 
     BORDER_TITLE = "工单 F5"
     BINDINGS = [
@@ -28,11 +35,16 @@ class TicketForm(VerticalScroll):
 
     @dataclass
     class Edited(Message):
-        """Something in the form changed (the app autosaves the draft)."""
+        """Something in the form changed (the screen autosaves and re-checks)."""
 
     @dataclass
     class SubmitRequested(Message):
         fields: dict[str, Any]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._errors: dict[str, str] = {}
+        self._disposition: dict[str, Any] = dict(NO_DISPOSITION)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="form-row"):
@@ -43,67 +55,127 @@ class TicketForm(VerticalScroll):
         with Horizontal(classes="form-row"):
             yield Label("地址", classes="field-label")
             yield Input(id="caller_address", placeholder="区/街道/小区/门牌", max_length=200)
-        with Horizontal(classes="form-row"):
-            yield Label("类型", classes="field-label")
-            yield Select(
-                [(label, code) for code, label in REQUEST_TYPES.items()],
-                id="request_type",
-                prompt="诉求类型",
-            )
+            yield Select([(label, code) for code, label in REQUEST_TYPES.items()],
+                         id="request_type", prompt="诉求类型")
             yield Checkbox("保密", id="confidential")
-        yield Label("诉求内容", classes="field-label")
-        yield TextArea(id="content", soft_wrap=True, show_line_numbers=False)
+        yield Static("", id="scope-banner")
+        content = TextArea(id="content", soft_wrap=True, show_line_numbers=False)
+        content.border_title = "诉求内容"
+        yield content
+        reply = TextArea(id="reply", soft_wrap=True, show_line_numbers=False)
+        reply.border_title = "答复 / 办理意见"
+        yield reply
+        yield Static("", id="disposition-line")
+        yield Static("", id="phrase-warnings")
         yield Static("", id="form-errors")
-        yield Static("Ctrl+S 提交 · Tab 下一项 · Ctrl+N 新来电", id="form-hint")
+        yield Static("Ctrl+S 提交 · Tab 下一项 · Ctrl+N 新来电 · F4 服务用语", id="form-hint")
 
     # -- values -------------------------------------------------------------------------------
     def values(self) -> dict[str, Any]:
         request_type = self.query_one("#request_type", Select).value
         return {
-            **{name: self.query_one(f"#{name}", Input).value for name in TEXT_FIELDS},
+            **{name: self.query_one(f"#{name}", Input).value for name in INPUTS},
             "request_type": request_type if isinstance(request_type, str) else "",
             "confidential": self.query_one("#confidential", Checkbox).value,
-            "content": self.query_one("#content", TextArea).text,
+            **{name: self.query_one(f"#{name}", TextArea).text for name in TEXT_AREAS},
+            **self._disposition,
         }
 
     def load(self, fields: dict[str, Any]) -> None:
         """Put saved values back (draft recovery, caller pre-fill)."""
         with self.prevent(Input.Changed, TextArea.Changed, Select.Changed, Checkbox.Changed):
-            for name in TEXT_FIELDS:
+            for name in INPUTS:
                 if name in fields:
                     self.query_one(f"#{name}", Input).value = str(fields[name] or "")
             if fields.get("request_type") in REQUEST_TYPES:
                 self.query_one("#request_type", Select).value = fields["request_type"]
             if "confidential" in fields:
                 self.query_one("#confidential", Checkbox).value = bool(fields["confidential"])
-            if "content" in fields:
-                self.query_one("#content", TextArea).load_text(str(fields["content"] or ""))
+            for name in TEXT_AREAS:
+                if name in fields:
+                    self.query_one(f"#{name}", TextArea).load_text(str(fields[name] or ""))
+        if fields.get("disposition"):
+            self.set_disposition({k: fields.get(k) or "" for k in DISPOSITION_KEYS}, edited=False)
 
     def fill_if_empty(self, fields: dict[str, str]) -> None:
         self.load({k: v for k, v in fields.items() if v and not self.values().get(k)})
 
     def clear(self) -> None:
         with self.prevent(Input.Changed, TextArea.Changed, Select.Changed, Checkbox.Changed):
-            for name in TEXT_FIELDS:
+            for name in INPUTS:
                 self.query_one(f"#{name}", Input).value = ""
             self.query_one("#request_type", Select).clear()
             self.query_one("#confidential", Checkbox).value = False
-            self.query_one("#content", TextArea).load_text("")
+            for name in TEXT_AREAS:
+                self.query_one(f"#{name}", TextArea).load_text("")
+        self.set_disposition(None, edited=False)
         self.show_errors({})
+        self.show_forbidden({})
+        self.show_scope(None)
+
+    def insert_reply(self, text: str) -> None:
+        """Insert a phrase at the cursor of the reply field."""
+        reply = self.query_one("#reply", TextArea)
+        reply.insert(text)
+        reply.focus()
+
+    # -- disposition (不予受理 / 紧急转警 by key) -------------------------------------------------
+    def set_disposition(self, disposition: dict[str, Any] | None, *, edited: bool = True) -> None:
+        self._disposition = dict(disposition or NO_DISPOSITION)
+        line = self.query_one("#disposition-line", Static)
+        code = self._disposition["disposition"]
+        if not code:
+            line.update("")
+        elif code == "emergency":
+            at = clock.short_time(self._disposition["emergency_at"])[11:]
+            line.update(Text(f"处置:紧急转警 {self._disposition['emergency_service']}(记录于 {at})",
+                             "bold"))
+        else:
+            reason = self._disposition["disposition_reason"]
+            line.update(Text(f"处置:{DISPOSITIONS[code]}" + (f"({reason})" if reason else ""),
+                             "bold"))
+        if edited:
+            self.post_message(self.Edited())
+
+    @property
+    def disposition(self) -> str:
+        return str(self._disposition["disposition"])
+
+    # -- what the live checks found ---------------------------------------------------------------
+    def show_forbidden(self, hits: dict[str, list[Hit]]) -> None:
+        """Mark fields holding forbidden phrases and show each with its polite alternative."""
+        for name in CHECKED_FIELDS:
+            self.query_one(f"#{name}").set_class(bool(hits.get(name)), "-forbidden")
+        text = Text()
+        for name, field_hits in hits.items():
+            for hit in field_hits:
+                text.append("⚠ 服务禁语 ", "bold")
+                text.append(f"{FIELD_LABELS.get(name, name)}:")
+                text.append(f"“{hit.matched}”", "reverse")
+                text.append(f" 建议:{hit.suggestion}\n")
+        text.rstrip()  # in place
+        self.query_one("#phrase-warnings", Static).update(text)
+
+    def show_scope(self, banner: Text | None, *, emergency: bool = False) -> None:
+        widget = self.query_one("#scope-banner", Static)
+        widget.update(banner or "")
+        widget.set_class(banner is not None and emergency, "-emergency")
+        widget.set_class(banner is not None and not emergency, "-not-accepted")
 
     # -- validation display -------------------------------------------------------------------
     def show_errors(self, errors: dict[str, str], *, focus: bool = True) -> None:
         """Mark invalid fields and list the messages; focus the first invalid field."""
         self._errors = dict(errors)
-        for name in (*TEXT_FIELDS, "request_type", "content"):
+        for name in (*INPUTS, "request_type", *TEXT_AREAS):
             self.query_one(f"#{name}").set_class(name in errors, "-invalid")
         text = "\n".join(f"✗ {FIELD_LABELS.get(k, k)}:{v}" for k, v in errors.items())
         self.query_one("#form-errors", Static).update(text)
-        if errors and focus:
-            self.query_one(f"#{next(iter(errors))}").focus()
+        focusable = [k for k in errors if k in (*INPUTS, "request_type", *TEXT_AREAS)]
+        if focusable and focus:
+            self.query_one(f"#{focusable[0]}").focus()
 
     def set_field_error(self, name: str, message: str | None) -> None:
-        errors = {k: v for k, v in getattr(self, "_errors", {}).items() if k != name}
+        errors = {k: v for k, v in self._errors.items() if k != name}
         if message:
             errors[name] = message
         self.show_errors(errors, focus=False)
@@ -126,8 +198,9 @@ class TicketForm(VerticalScroll):
         self.post_message(self.SubmitRequested(self.values()))
 
     def focus_first_empty(self) -> None:
-        for name in (*TEXT_FIELDS, "request_type", "content"):
-            if not self.values().get(name):
+        values = self.values()
+        for name in (*INPUTS, "request_type", "content"):
+            if not values.get(name):
                 self.query_one(f"#{name}").focus()
                 return
         self.query_one("#content").focus()

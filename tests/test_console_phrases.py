@@ -1,0 +1,126 @@
+"""Issue 5 in the console: forbidden phrases live, scope and emergencies, inserting phrases."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from textual.widgets import OptionList, Static, TextArea
+
+from seat_console.core.models import Ticket, TicketEvent
+from seat_console.core.workspace import Workspace
+from seat_console.tui.app import SeatConsoleApp
+from seat_console.tui.screens.forbidden_confirm_dialog import ForbiddenConfirmDialog
+from seat_console.tui.widgets.phrase_pane import PhrasePane
+from seat_console.tui.widgets.ticket_form import TicketForm
+
+from .console_driver import choose_request_type, type_text, wait_until
+
+
+def stored(workspace: Workspace) -> list[Ticket]:
+    with workspace.db.read() as session:
+        return list(session.exec(select(Ticket)).all())
+
+
+async def start(pilot, content: str) -> None:  # type: ignore[no-untyped-def]
+    """A consultation from 13812345678 with the given 诉求 typed in."""
+    app = pilot.app
+    await wait_until(pilot, lambda: app.screen.query_one(TicketForm).values()["caller_phone"])
+    await type_text(pilot, "刘先生", burst=3)
+    await pilot.press("tab", "tab", "tab")  # phone (pre-filled), address -> 诉求类型
+    await choose_request_type(pilot, downs=1)  # 咨询
+    await pilot.press("tab", "tab")
+    assert app.focused.id == "content"
+    await type_text(pilot, content, burst=2)
+
+
+def text_of(app: SeatConsoleApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_forbidden_phrase_is_flagged_live_with_its_suggestion(workspace: Workspace) -> None:
+    app = SeatConsoleApp(workspace, incoming_call="13812345678")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await start(pilot, "咨询公积金提取")
+        await pilot.press("tab")
+        await type_text(pilot, "这个我不 知 道", burst=2)
+        await wait_until(pilot, lambda: "服务禁语" in text_of(app, "#phrase-warnings"))
+        warning = text_of(app, "#phrase-warnings")
+        assert "不 知 道" in warning and "核实" in warning
+        assert app.screen.query_one("#reply").has_class("-forbidden")
+        app.screen.query_one("#reply", TextArea).load_text("这个问题我需要核实一下")
+        await wait_until(pilot, lambda: text_of(app, "#phrase-warnings") == "")
+        assert not app.screen.query_one("#reply").has_class("-forbidden")
+
+
+async def test_submitting_with_a_forbidden_phrase_asks_and_records(workspace: Workspace) -> None:
+    app = SeatConsoleApp(workspace, incoming_call="13812345678")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await start(pilot, "咨询公积金提取")
+        await pilot.press("tab")
+        await type_text(pilot, "这就是规定", burst=5)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ForbiddenConfirmDialog))
+        await pilot.press("escape")  # back to the form: nothing stored, nothing lost
+        await app.workers.wait_for_complete()
+        assert stored(workspace) == []
+        assert app.screen.query_one(TicketForm).values()["reply"] == "这就是规定"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ForbiddenConfirmDialog))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: len(stored(workspace)) == 1)
+        with workspace.db.read() as session:
+            events = session.exec(select(TicketEvent).where(
+                TicketEvent.action == "forbidden_phrase_confirmed")).all()
+        assert len(events) == 1
+        assert events[0].changes["forbidden_phrases"][1] == [
+            {"field": "reply", "phrase": "这就是规定", "matched": "这就是规定"}]
+
+
+async def test_out_of_scope_matter_offers_reply_and_one_key_rejection(workspace: Workspace) -> None:
+    app = SeatConsoleApp(workspace, incoming_call="13812345678")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await start(pilot, "邻居借钱不还怎么办")
+        await wait_until(pilot, lambda: "非受理范围" in text_of(app, "#scope-banner"))
+        banner = text_of(app, "#scope-banner")
+        assert "民事纠纷" in banner and "刘先生,您的问题已经记录" in banner
+        await pilot.press("f7")
+        assert "不予受理" in text_of(app, "#disposition-line")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: len(stored(workspace)) == 1)
+        ticket = stored(workspace)[0]
+        assert (ticket.disposition, ticket.status) == ("rejected", "closed")
+        assert "民事纠纷" in ticket.disposition_reason
+
+
+async def test_emergency_shows_the_script_and_records_the_transfer(workspace: Workspace) -> None:
+    app = SeatConsoleApp(workspace, incoming_call="13812345678")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await start(pilot, "楼道里着 火了,有烟")
+        await wait_until(pilot, lambda: "紧急事项" in text_of(app, "#scope-banner"))
+        assert app.screen.query_one("#scope-banner").has_class("-emergency")
+        assert "请您立即拨打119" in text_of(app, "#scope-banner")
+        await pilot.press("f7")  # not a non-accepted matter: refused with a message
+        assert text_of(app, "#disposition-line") == ""
+        await pilot.press("f8")
+        assert "紧急转警 119" in text_of(app, "#disposition-line")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: len(stored(workspace)) == 1)
+        ticket = stored(workspace)[0]
+        assert (ticket.disposition, ticket.emergency_service) == ("emergency", "119")
+        assert ticket.emergency_at is not None and ticket.status == "closed"
+
+
+async def test_a_phrase_is_inserted_into_the_reply_with_placeholders_filled(workspace: Workspace) -> None:
+    app = SeatConsoleApp(workspace, incoming_call="13812345678")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await start(pilot, "咨询社保")
+        pane = app.screen.query_one(PhrasePane)
+        await pilot.press("f4")
+        pane.phase = "closing"
+        await pilot.pause()
+        options = app.screen.query_one("#phrase-list", OptionList)
+        options.highlighted = 1  # 受理结束语
+        await pilot.press("i")
+        await pilot.pause()
+        reply = app.screen.query_one(TicketForm).values()["reply"]
+        assert "我的工号是8001" in reply
+        assert app.focused.id == "reply"
