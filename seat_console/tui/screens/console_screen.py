@@ -12,7 +12,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from rich.text import Text
 from textual.events import Resize
-from textual.timer import Timer
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -45,7 +44,7 @@ PANES = {"caller": "#caller-pane", "kb": "#kb-pane", "phrases": "#phrase-pane",
          "ticket": "#ticket-form"}
 FOCUS_TARGETS = {"caller": "#caller-history", "kb": "#kb-query", "phrases": "#phrase-list"}
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 30
-CHECK_DEBOUNCE_SECONDS = 0.15
+CHECK_INTERVAL_SECONDS = 0.15  # forbidden/scope checks run at most this often, off the keystroke
 
 
 class ConsoleScreen(Screen[None]):
@@ -71,7 +70,7 @@ class ConsoleScreen(Screen[None]):
         self._dirty = False
         self._generation = 0  # bumped when the form is reset; stale autosaves are dropped
         self._draft_lock = threading.Lock()
-        self._check_timer: Timer | None = None
+        self._needs_check = False
         self.forbidden_hits: dict[str, list[Hit]] = {}
         self.scope_finding: ScopeFinding | None = None
 
@@ -92,6 +91,7 @@ class ConsoleScreen(Screen[None]):
     def on_mount(self) -> None:
         self._update_phrase_context()
         self.set_interval(self.config.autosave_seconds, self._autosave_tick)
+        self.set_interval(CHECK_INTERVAL_SECONDS, self._check_tick)
         self.query_one("#caller_name").focus()
         self._load_kb()
         self._check_for_draft()
@@ -162,9 +162,12 @@ class ConsoleScreen(Screen[None]):
     def _mark_dirty(self) -> None:
         self._dirty = True
         self.query_one(StatusBar).draft_state = "草稿未保存"
-        if self._check_timer is not None:
-            self._check_timer.stop()
-        self._check_timer = self.set_timer(CHECK_DEBOUNCE_SECONDS, self.run_checks)
+        self._needs_check = True
+
+    def _check_tick(self) -> None:
+        if self._needs_check:
+            self._needs_check = False
+            self.run_checks()
 
     # -- forbidden phrases and scope, checked shortly after typing pauses ----------------------
     def run_checks(self) -> None:
