@@ -179,6 +179,38 @@ def build_parser() -> argparse.ArgumentParser:
     qa.add_argument("--json", action="store_true", help="print the report as JSON")
     qa.set_defaults(handler=_lazy("phrases", "qa"), create_config=False)
 
+    kb = commands.add_parser("kb", help="knowledge base: import, stats, search",
+                             description="The knowledge base (知识库) and service directory.")
+    kb_commands = kb.add_subparsers(title="kb commands", metavar="KB_COMMAND", required=True)
+    kb_import = kb_commands.add_parser(
+        "import", help="validate and load KB files into the database",
+        description="Validate .jsonl/.yaml KB files or kb_data/ folders and load them into "
+        "hotline.db (with the folder's synonyms.yaml). Every bad record is reported with file "
+        "and line and skipped; the rest is imported. Exit 1 when any record was bad.")
+    kb_import.add_argument("paths", nargs="+", metavar="PATH")
+    kb_import.add_argument("--replace", action="store_true",
+                           help="remove KB entries that are not in PATH")
+    kb_import.set_defaults(handler=_lazy("kb", "import_"))
+    kb_stats = kb_commands.add_parser("stats", help="summarise the KB",
+                                      description="Counts by kind and category, and the index.")
+    kb_stats.add_argument("--kb", metavar="PATH", help="a .jsonl file or kb_data/ folder "
+                          "instead of the database")
+    kb_stats.add_argument("--json", action="store_true", help="print JSON")
+    kb_stats.set_defaults(handler=_lazy("kb", "stats"))
+    kb_search = kb_commands.add_parser(
+        "search", help="search the KB (characters, pinyin, initials, typos, synonyms)",
+        description="Search the KB. --json prints {\"query\", \"hits\": [{\"id\", \"title\", "
+        "\"score\"}], \"ms\"}. --batch reads one query per line from stdin and writes one such "
+        "JSON object per line, in order, flushed per line; ms is the search time of that query "
+        "alone. --kb PATH searches a .jsonl file or kb_data/ folder instead of the database, "
+        "building or reusing its index (cached under $XDG_CACHE_HOME/seat-console).")
+    kb_search.add_argument("query", nargs="*", metavar="QUERY")
+    kb_search.add_argument("--kb", metavar="PATH", help="a .jsonl file or kb_data/ folder")
+    kb_search.add_argument("--limit", type=int, default=10, metavar="N", help="hits (default 10)")
+    kb_search.add_argument("--json", action="store_true", help="print JSON")
+    kb_search.add_argument("--batch", action="store_true", help="queries from stdin, JSON lines out")
+    kb_search.set_defaults(handler=_lazy("kb", "search"))
+
     cfg = commands.add_parser("config", help="show the effective configuration",
                               description="Show the configuration after environment overrides.")
     cfg_commands = cfg.add_subparsers(title="config commands", metavar="CONFIG_COMMAND",
@@ -202,3 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -152,3 +152,11 @@ class KbArticle(SQLModel, table=True):
     updated: str | None = None
     extra: dict[str, Any] = _json_dict()
     source: str = Field(default="", description="file the entry was imported from")
+
+
+class KbMeta(SQLModel, table=True):
+    """Key/value facts about the imported KB: content fingerprint and the synonym table."""
+
+    __tablename__ = "kb_meta"
+    key: str = Field(primary_key=True)
+    value: str

@@ -26,6 +26,17 @@ class Workspace:
     seeded: LoadResult | None
 
 
+def open_store(config: Config) -> tuple[Database, LoadResult | None]:
+    """hotline.db opened (created and migrated); on first run seeded from kb_data/."""
+    db = Database(config.database)
+    seeded = seed_if_empty(db, config.kb_data)
+    if seeded is not None:
+        log.info("seeded %d KB entries (%d errors)", len(seeded.records), len(seeded.errors))
+        for error in seeded.errors:
+            log.warning("kb_data: %s", error)
+    return db, seeded
+
+
 def open_workspace(config: Config) -> Workspace:
     """Load and validate the data files, open (create, migrate, seed) the database.
 
@@ -35,10 +46,5 @@ def open_workspace(config: Config) -> Workspace:
     catalog = load_catalog(config.scripts_phrases)
     checker = ForbiddenChecker.from_folder(config.scripts_phrases)
     scope = ScopeDetector(load_scope(config.scripts_phrases))
-    db = Database(config.database)
-    seeded = seed_if_empty(db, config.kb_data)
-    if seeded is not None:
-        log.info("seeded %d KB entries (%d errors)", len(seeded.records), len(seeded.errors))
-        for error in seeded.errors:
-            log.warning("kb_data: %s", error)
+    db, seeded = open_store(config)
     return Workspace(config, db, catalog, checker, scope, seeded)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 from seat_console.core.errors import DataFileError
 from seat_console.core.yaml_source import load_yaml
 
+Progress = Callable[[int], None]
 ARTICLE_FIELDS = {"id": str, "title": str, "body": str, "category": str, "department": str}
 DIRECTORY_FIELDS = {"id": str, "name": str, "services": list, "phone": str, "hours": str,
                     "area": str, "category": str}
@@ -94,9 +95,11 @@ def _record(obj: dict[str, Any], source: str) -> KbRecord:
                     obj.get("updated"), {}, source)
 
 
-def _jsonl(path: Path) -> Iterator[tuple[int, Any | DataFileError]]:
+def _jsonl(path: Path, progress: Progress | None = None) -> Iterator[tuple[int, Any | DataFileError]]:
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
+            if progress:
+                progress(len(line.encode("utf-8")))
             if not line.strip():
                 continue
             try:
@@ -118,15 +121,18 @@ def _yaml(path: Path) -> Iterator[tuple[int, Any | DataFileError]]:
         yield document.line_of(prefix + (index,)) or 1, item
 
 
-def load_file(path: Path, result: LoadResult) -> None:
-    try:
-        rows = list(_jsonl(path) if path.suffix == ".jsonl" else _yaml(path))
-    except DataFileError as exc:
-        result.errors.append(exc)
-        return
+def load_file(path: Path, result: LoadResult, progress: Progress | None = None) -> None:
+    """Validate and load one file into `result`; `progress` is told the bytes read."""
+    rows = _jsonl(path, progress) if path.suffix == ".jsonl" else _yaml(path)
+    try:  # the readers are lazy: errors surface while collecting
+        _collect(path, rows, result)
     except (OSError, UnicodeDecodeError) as exc:
         result.errors.append(DataFileError(path, None, f"cannot read: {exc}"))
-        return
+    except DataFileError as exc:
+        result.errors.append(exc)
+
+
+def _collect(path: Path, rows: Iterable[tuple[int, Any]], result: LoadResult) -> None:
     for line, item in rows:
         if isinstance(item, DataFileError):
             result.errors.append(item)

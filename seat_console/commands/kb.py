@@ -1,0 +1,154 @@
+"""`seat-console kb import | stats | search`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from seat_console.commands.phrases import utf8_stdio
+from seat_console.config import Config
+from seat_console.core.db import Database
+from seat_console.core.kb.index import open_index
+from seat_console.core.kb.loader import LoadResult, data_files, load_file, load_kb
+from seat_console.core.kb.search import KbSearch, SearchHit
+from seat_console.core.kb.store import all_records, engine_for_db, import_records, index_cache
+from seat_console.core.kb.synonyms import synonyms_for
+from seat_console.core.workspace import open_store
+
+
+def cache_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "seat-console" / "kb-index"
+
+
+def engine_for(args: argparse.Namespace, config: Config) -> KbSearch:
+    """The KB of --kb PATH (index built or reused from the cache), else the database's."""
+    if args.kb:
+        path = Path(args.kb)
+        if not path.exists():
+            raise SystemExit(f"seat-console: error: --kb {path}: no such file or folder")
+        result = load_kb([path])
+        for error in result.errors:
+            print(f"warning: {error}", file=sys.stderr)
+        synonyms = synonyms_for([path])
+        return KbSearch(open_index(result.records, synonyms, cache_folder()), synonyms)
+    return engine_for_db(open_store(config)[0])
+
+
+def _hit_json(hit: SearchHit) -> dict[str, object]:
+    return {"id": hit.id, "title": hit.title, "score": hit.score}
+
+
+def _answer(engine: KbSearch, query: str, limit: int) -> dict[str, object]:
+    started = time.perf_counter()
+    hits = engine.search(query, limit)
+    elapsed = (time.perf_counter() - started) * 1000
+    return {"query": query, "hits": [_hit_json(h) for h in hits], "ms": round(elapsed, 3)}
+
+
+def search(args: argparse.Namespace, config: Config) -> int:
+    utf8_stdio()
+    engine = engine_for(args, config)
+    if args.batch:
+        for line in sys.stdin:
+            query = line.rstrip("\n")
+            sys.stdout.write(json.dumps(_answer(engine, query, args.limit), ensure_ascii=False)
+                             + "\n")
+            sys.stdout.flush()
+        return 0
+    if not args.query:
+        raise SystemExit("seat-console: error: kb search: give a QUERY or --batch")
+    query = " ".join(args.query)
+    if args.json:
+        print(json.dumps(_answer(engine, query, args.limit), ensure_ascii=False))
+        return 0
+    started = time.perf_counter()
+    hits = engine.search(query, args.limit)
+    elapsed = (time.perf_counter() - started) * 1000
+    for rank, hit in enumerate(hits, 1):
+        title = _bracket_spans(hit.title, hit.spans)
+        kind = "便民" if hit.kind == "directory" else hit.category
+        print(f"{rank:2}. {hit.score:.3f}  {hit.id:<22} [{kind}] {title}  ({hit.department})")
+    print(f"{len(hits)} hits in {elapsed:.2f} ms ({len(engine)} entries)")
+    return 0
+
+
+def _bracket_spans(title: str, spans: list[tuple[int, int]]) -> str:
+    parts, last = [], 0
+    for start, end in spans:
+        parts += [title[last:start], "【", title[start:end], "】"]
+        last = end
+    return "".join(parts + [title[last:]])
+
+
+def import_(args: argparse.Namespace, config: Config) -> int:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    paths = [Path(p) for p in args.paths]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise SystemExit(f"seat-console: error: no such file or folder: {missing[0]}")
+    files = data_files(paths)
+    result = LoadResult()
+    total = sum(f.stat().st_size for f in files)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                  TimeRemainingColumn(), transient=True, disable=total < 2_000_000) as progress:
+        task = progress.add_task("validating", total=total)
+        for file in files:
+            load_file(file, result, progress=lambda n: progress.advance(task, n))
+    db = Database(config.database)
+    seen: dict[str, str] = {}
+    unique = []
+    for record in result.records:  # a duplicate id is an error, the first one wins
+        if record.id in seen:
+            file, _, line = record.source.rpartition(":")
+            print(f"error: {file}:{line}: duplicate id {record.id!r} (first at {seen[record.id]})",
+                  file=sys.stderr)
+            continue
+        seen[record.id] = record.source
+        unique.append(record)
+    for error in result.errors:
+        print(f"error: {error}", file=sys.stderr)
+    count = import_records(db, LoadResult(unique, []), synonyms_for(paths), replace=args.replace)
+    engine_for_db(db)  # build the index now, so the console starts fast
+    bad = len(result.errors) + len(result.records) - len(unique)
+    print(f"imported {count} entries into {config.database}; {bad} bad record(s) skipped")
+    return 1 if bad else 0
+
+
+def stats(args: argparse.Namespace, config: Config) -> int:
+    if args.kb:
+        result = load_kb([Path(args.kb)])
+        records, source = result.records, str(args.kb)
+        cache = cache_folder()
+    else:
+        db = open_store(config)[0]
+        records, source = all_records(db), str(config.database)
+        cache = index_cache(db)
+    engine = engine_for(args, config)
+    kinds = Counter(r.kind for r in records)
+    summary = {
+        "source": source,
+        "articles": kinds.get("article", 0),
+        "directory_entries": kinds.get("directory", 0),
+        "categories": dict(Counter(r.category for r in records if r.kind == "article").most_common()),
+        "departments": len({r.department for r in records if r.department}),
+        "synonym_groups": len(engine.synonyms.groups),
+        "index": {"key": engine.index.key, "tokens": len(engine.index.vocab),
+                  "postings": int(engine.index.postings.size), "cache": str(cache)},
+    }
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{source}: {summary['articles']} articles, {summary['directory_entries']} directory "
+          f"entries, {summary['departments']} departments, {summary['synonym_groups']} synonym groups")
+    for category, count in summary["categories"].items():  # type: ignore[union-attr]
+        print(f"  {category:<10} {count}")
+    index = summary["index"]
+    print(f"index {index['key']}: {index['tokens']} tokens, {index['postings']} postings")  # type: ignore[index]
+    return 0

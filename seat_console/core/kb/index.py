@@ -1,0 +1,246 @@
+"""The KB search index: an inverted index over character n-grams, pinyin syllables and
+initials of title, keywords/synonyms and body, with BM25 weights precomputed per posting.
+
+Candidate retrieval touches only the postings of the query's tokens (sub-linear in the KB);
+scoring is a numpy scatter-add. The index is saved under a folder named by a content hash of
+the KB and the synonym table, so an unchanged KB is loaded, not rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from seat_console.core.kb.loader import KbRecord
+from seat_console.core.kb.synonyms import SynonymTable
+from seat_console.core.kb.text_features import (
+    ascii_words,
+    bigrams,
+    cjk_runs,
+    initials,
+    ngrams,
+    syllables,
+)
+
+ENGINE_VERSION = "kb-index-1"
+K1, B = 1.2, 0.5
+# Token namespaces: field x feature. T title, K keywords/synonyms/services, B body;
+# ~ bigram, . unigram, P pinyin, I initials, # ascii word.
+NAMESPACES = ("T", "K", "B", "TP", "KP", "TI", "KI", "T#", "K#")
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    id: str
+    kind: str
+    title: str
+    category: str
+    department: str
+    keywords: str  # keywords, synonyms, services joined (for reranking)
+    title_pinyin: list[str]  # one syllable per title character ("" for non-CJK)
+    title_initials: str  # one letter per title character (" " for non-CJK)
+
+
+def _keyword_text(record: KbRecord) -> str:
+    extra = record.extra
+    parts = [*record.keywords, *record.synonyms, *extra.get("services", []), extra.get("area", "")]
+    return " ".join(p for p in parts if p)
+
+
+def _title_pinyin(title: str) -> list[str]:
+    result = [""] * len(title)
+    for run_start, run in _runs_with_offsets(title):
+        for offset, syllable in enumerate(syllables(run)):
+            result[run_start + offset] = syllable
+    return result
+
+
+def _runs_with_offsets(text: str) -> Iterator[tuple[int, str]]:
+    from seat_console.core.kb.text_features import CJK_RUN
+
+    for match in CJK_RUN.finditer(text):
+        yield match.start(), match.group()
+
+
+def field_tokens(field: str, text: str, *, pinyin: bool) -> Iterator[str]:
+    for run in cjk_runs(text):
+        if len(run) == 1:
+            yield f"{field}.{run}"
+        else:
+            for gram in bigrams(run):
+                yield f"{field}~{gram}"
+            if field != "B":
+                for char in run:
+                    yield f"{field}.{char}"
+        if pinyin:
+            run_syllables = syllables(run)
+            for syllable in run_syllables:
+                yield f"{field}P.{syllable}"
+            for left, right in zip(run_syllables, run_syllables[1:]):
+                yield f"{field}P~{left} {right}"
+            letters = initials(run_syllables)
+            for n in (2, 3):
+                for gram in ngrams(letters, n):
+                    yield f"{field}I~{gram}"
+    if field != "B":
+        for word in ascii_words(text):
+            yield f"{field}#{word}"
+
+
+def document_tokens(record: KbRecord) -> Iterator[str]:
+    yield from field_tokens("T", record.title, pinyin=True)
+    yield from field_tokens("K", _keyword_text(record), pinyin=True)
+    yield from set(field_tokens("B", record.body, pinyin=False))
+
+
+def namespace_of(token: str) -> str:
+    field = token[0]
+    kind = token[1]
+    if kind in "PI#":
+        return field + kind
+    return field
+
+
+def fingerprint(records: list[KbRecord], synonyms: SynonymTable) -> str:
+    digest = hashlib.sha256(ENGINE_VERSION.encode())
+    for record in records:
+        digest.update(json.dumps([record.id, record.kind, record.title, record.body,
+                                  record.keywords, record.synonyms, record.category,
+                                  record.department, record.extra], ensure_ascii=False,
+                                 sort_keys=True).encode())
+    digest.update(json.dumps(synonyms.groups, ensure_ascii=False).encode())
+    return digest.hexdigest()[:24]
+
+
+class KbIndex:
+    """Postings (token -> documents with BM25 weights) plus what hits need to show."""
+
+    def __init__(self, docs: list[DocInfo], vocab: dict[str, int], offsets: np.ndarray,
+                 postings: np.ndarray, weights: np.ndarray, key: str) -> None:
+        self.docs = docs
+        self.vocab = vocab
+        self.offsets = offsets
+        self.postings = postings
+        self.weights = weights
+        self.key = key
+        self.categories = np.array([d.category for d in docs], dtype=object)
+        self.departments = np.array([d.department for d in docs], dtype=object)
+        self.position = {d.id: i for i, d in enumerate(docs)}
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def posting(self, token: str) -> tuple[np.ndarray, np.ndarray] | None:
+        token_id = self.vocab.get(token)
+        if token_id is None:
+            return None
+        start, end = self.offsets[token_id], self.offsets[token_id + 1]
+        return self.postings[start:end], self.weights[start:end]
+
+    # -- building ---------------------------------------------------------------------------------
+    @classmethod
+    def build(cls, records: list[KbRecord], synonyms: SynonymTable) -> KbIndex:
+        vocab: dict[str, int] = {}
+        token_namespace: list[int] = []
+        namespace_ids = {ns: i for i, ns in enumerate(NAMESPACES)}
+        token_ids, doc_ids, tfs = array("i"), array("i"), array("f")
+        lengths = np.zeros((len(records), len(NAMESPACES)), dtype=np.float32)
+        docs = []
+        for doc, record in enumerate(records):
+            counts = Counter(document_tokens(record))
+            for token, tf in counts.items():
+                token_id = vocab.get(token)
+                if token_id is None:
+                    token_id = vocab[token] = len(vocab)
+                    token_namespace.append(namespace_ids[namespace_of(token)])
+                token_ids.append(token_id)
+                doc_ids.append(doc)
+                tfs.append(tf)
+                lengths[doc, token_namespace[token_id]] += tf
+            docs.append(DocInfo(record.id, record.kind, record.title, record.category,
+                                record.department, _keyword_text(record),
+                                _title_pinyin(record.title),
+                                "".join(s[0] if s else " " for s in _title_pinyin(record.title))))
+        tokens = np.frombuffer(token_ids, dtype=np.int32)
+        documents = np.frombuffer(doc_ids, dtype=np.int32)
+        tf = np.frombuffer(tfs, dtype=np.float32)
+        namespaces = np.array(token_namespace, dtype=np.int32)
+        count = max(1, len(records))
+        document_frequency = np.bincount(tokens, minlength=len(vocab)).astype(np.float32)
+        idf = np.log1p((count - document_frequency + 0.5) / (document_frequency + 0.5))
+        average = np.maximum(lengths.mean(axis=0) if len(records) else 0.0, 1e-6)
+        posting_namespace = namespaces[tokens]
+        length = lengths[documents, posting_namespace] / average[posting_namespace]
+        weight = idf[tokens] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length))
+        order = np.argsort(tokens, kind="stable")
+        offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum(document_frequency.astype(np.int64))
+        return cls(docs, vocab, offsets, documents[order].copy(), weight[order].astype(np.float32),
+                   fingerprint(records, synonyms))
+
+    # -- persistence ------------------------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        """Write atomically into `folder` (a sibling temp folder renamed into place)."""
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        temporary = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+        np.savez(temporary / "arrays.npz", offsets=self.offsets, postings=self.postings,
+                 weights=self.weights)
+        vocabulary = sorted(self.vocab, key=self.vocab.__getitem__)
+        (temporary / "vocab.json").write_text(json.dumps(vocabulary, ensure_ascii=False),
+                                              encoding="utf-8")
+        (temporary / "docs.json").write_text(json.dumps(
+            [[d.id, d.kind, d.title, d.category, d.department, d.keywords, d.title_pinyin,
+              d.title_initials] for d in self.docs], ensure_ascii=False), encoding="utf-8")
+        (temporary / "meta.json").write_text(json.dumps(
+            {"engine": ENGINE_VERSION, "key": self.key, "documents": len(self.docs)}),
+            encoding="utf-8")
+        try:
+            os.replace(temporary, folder)
+        except OSError:  # another process saved the same index first
+            shutil.rmtree(temporary, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path) -> KbIndex:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("engine") != ENGINE_VERSION:
+            raise ValueError(f"index built by {meta.get('engine')}, not {ENGINE_VERSION}")
+        arrays = np.load(folder / "arrays.npz")
+        vocabulary = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+        docs = [DocInfo(*row) for row in json.loads((folder / "docs.json").read_text(
+            encoding="utf-8"))]
+        return cls(docs, {token: i for i, token in enumerate(vocabulary)}, arrays["offsets"],
+                   arrays["postings"], arrays["weights"], meta["key"])
+
+
+def open_index(records: list[KbRecord], synonyms: SynonymTable, cache: Path) -> KbIndex:
+    """The index of `records`, loaded from `cache/<content hash>` or built and saved there."""
+    key = fingerprint(records, synonyms)
+    return open_index_by_key(key, lambda: (records, synonyms), cache)
+
+
+def open_index_by_key(key: str, source: Callable[[], tuple[list[KbRecord], SynonymTable]],
+                      cache: Path) -> KbIndex:
+    """Load the index saved under `key`, or build it from `source()` and save it."""
+    folder = cache / key
+    if (folder / "meta.json").exists():
+        try:
+            return KbIndex.load(folder)
+        except (OSError, ValueError, KeyError):
+            shutil.rmtree(folder, ignore_errors=True)  # stale or damaged: rebuild
+    records, synonyms = source()
+    index = KbIndex.build(records, synonyms)
+    try:
+        index.save(cache / index.key)
+    except OSError:
+        pass  # a read-only place: search works, the next start rebuilds
+    return index

@@ -1,0 +1,202 @@
+"""Search the KB index: query -> tokens (characters, pinyin, initials, synonyms) -> BM25
+candidates from the postings -> rapidfuzz rerank -> hits with matched spans in the title."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from seat_console.core.kb.index import KbIndex
+from seat_console.core.kb.synonyms import EMPTY, SynonymTable
+from seat_console.core.kb.text_features import (
+    HAS_CJK,
+    ascii_words,
+    bigrams,
+    cjk_runs,
+    ngrams,
+    segment_pinyin,
+    syllables,
+)
+
+CANDIDATES = 60
+SYNONYM_WEIGHT = 0.7
+BM25_SHARE = 0.65  # final score = 0.65 * BM25 (relative to the best) + 0.35 * fuzzy similarity
+VOWELS = set("aeiouv")
+# Weight of each kind of query token, by field.
+CHAR_WEIGHTS = {"T": 3.0, "K": 2.5, "B": 1.0}
+HOMOPHONE_WEIGHTS = {"TP": 1.2, "KP": 1.0}
+PINYIN_WEIGHTS = {"TP": 3.0, "KP": 2.5}
+INITIALS_WEIGHTS = {"TI": 2.0, "KI": 1.8}
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: str
+    kind: str
+    title: str
+    category: str
+    department: str
+    score: float
+    spans: list[tuple[int, int]] = field(default_factory=list)  # matched parts of the title
+
+
+@dataclass
+class QueryPlan:
+    tokens: list[tuple[str, float]]
+    chars: list[str]  # CJK runs of the query and its synonym expansions
+    pinyin: list[list[str]]  # syllables of typed pinyin words
+    initials: list[str]  # typed words read as initials
+
+
+def normalize_query(query: str) -> str:
+    return unicodedata.normalize("NFKC", query).strip().lower()
+
+
+def _char_tokens(run: str, weight: float, plan: QueryPlan) -> None:
+    if len(run) == 1:
+        for field_name in ("T", "K"):
+            plan.tokens.append((f"{field_name}.{run}", CHAR_WEIGHTS[field_name] * weight))
+        return
+    for gram in bigrams(run):
+        for field_name, field_weight in CHAR_WEIGHTS.items():
+            plan.tokens.append((f"{field_name}~{gram}", field_weight * weight))
+    run_syllables = syllables(run)
+    for left, right in zip(run_syllables, run_syllables[1:]):
+        for namespace, namespace_weight in HOMOPHONE_WEIGHTS.items():
+            plan.tokens.append((f"{namespace}~{left} {right}", namespace_weight * weight))
+
+
+def plan_query(query: str, synonyms: SynonymTable) -> QueryPlan:
+    plan = QueryPlan([], [], [], [])
+    for run in cjk_runs(query):
+        plan.chars.append(run)
+        _char_tokens(run, 1.0, plan)
+    for word in synonyms.expansions(query) if HAS_CJK.search(query) else []:
+        for run in cjk_runs(word):
+            plan.chars.append(run)
+            _char_tokens(run, SYNONYM_WEIGHT, plan)
+    for word in ascii_words(query):
+        for field_name in ("T", "K"):
+            plan.tokens.append((f"{field_name}#{word}", CHAR_WEIGHTS[field_name]))
+        if word.isdigit():
+            continue
+        split = segment_pinyin(word) if VOWELS & set(word) else None
+        if split:
+            plan.pinyin.append(split)
+            for namespace, weight in PINYIN_WEIGHTS.items():
+                if len(split) == 1:
+                    plan.tokens.append((f"{namespace}.{split[0]}", weight))
+                for left, right in zip(split, split[1:]):
+                    plan.tokens.append((f"{namespace}~{left} {right}", weight))
+        if not split or len(word) <= 3:
+            plan.initials.append(word)
+            for namespace, weight in INITIALS_WEIGHTS.items():
+                grams = ngrams(word, 3) or ngrams(word, 2)
+                for gram in grams:
+                    plan.tokens.append((f"{namespace}~{gram}", weight))
+    return plan
+
+
+def _spans(title: str, doc_pinyin: list[str], doc_initials: str, plan: QueryPlan) -> list[tuple[int, int]]:
+    marked = [False] * len(title)
+    for run in plan.chars:
+        pieces = bigrams(run) if len(run) > 1 else [run]
+        for piece in pieces:
+            start = title.find(piece)
+            while start != -1:
+                for i in range(start, start + len(piece)):
+                    marked[i] = True
+                start = title.find(piece, start + 1)
+    for split in plan.pinyin:
+        for left, right in zip(split, split[1:]) if len(split) > 1 else [(split[0], None)]:
+            for i, syllable in enumerate(doc_pinyin):
+                if syllable == left and (right is None or
+                                         (i + 1 < len(doc_pinyin) and doc_pinyin[i + 1] == right)):
+                    marked[i] = True
+                    if right is not None:
+                        marked[i + 1] = True
+    for word in plan.initials:
+        start = doc_initials.find(word)
+        while start != -1:
+            for i in range(start, start + len(word)):
+                marked[i] = True
+            start = doc_initials.find(word, start + 1)
+    spans: list[tuple[int, int]] = []
+    for i, on in enumerate(marked):
+        if on and spans and spans[-1][1] == i:
+            spans[-1] = (spans[-1][0], i + 1)
+        elif on:
+            spans.append((i, i + 1))
+    return spans
+
+
+class KbSearch:
+    """Search engine over one KbIndex and its synonym table."""
+
+    def __init__(self, index: KbIndex, synonyms: SynonymTable = EMPTY) -> None:
+        self.index = index
+        self.synonyms = synonyms
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def search(self, query: str, limit: int = 10, *, category: str | None = None,
+               department: str | None = None, kind: str | None = None) -> list[SearchHit]:
+        query = normalize_query(query)
+        if not query or len(self.index) == 0:
+            return []
+        plan = plan_query(query, self.synonyms)
+        scores = np.zeros(len(self.index), dtype=np.float32)
+        for token, weight in plan.tokens:
+            found = self.index.posting(token)
+            if found is not None:
+                documents, weights = found
+                scores[documents] += weight * weights
+        if category:
+            scores[self.index.categories != category] = 0
+        if department:
+            scores[self.index.departments != department] = 0
+        if kind:
+            scores[np.array([d.kind != kind for d in self.index.docs])] = 0
+        matched = int(np.count_nonzero(scores))
+        if matched == 0:
+            return []
+        take = min(CANDIDATES, matched)
+        candidates = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else \
+            np.flatnonzero(scores)
+        best = float(scores[candidates].max())
+        compact = query.replace(" ", "")
+        results = []
+        for position in candidates:
+            if scores[position] <= 0:
+                continue
+            doc = self.index.docs[position]
+            similarity = self._similarity(compact, plan, doc.title, doc.keywords,
+                                          "".join(doc.title_pinyin), doc.title_initials)
+            score = BM25_SHARE * float(scores[position]) / best + (1 - BM25_SHARE) * similarity
+            results.append((score, position))
+        results.sort(key=lambda item: -item[0])
+        hits = []
+        for score, position in results[:limit]:
+            doc = self.index.docs[position]
+            hits.append(SearchHit(doc.id, doc.kind, doc.title, doc.category, doc.department,
+                                  round(score, 4),
+                                  _spans(doc.title, doc.title_pinyin, doc.title_initials, plan)))
+        return hits
+
+    @staticmethod
+    def _similarity(query: str, plan: QueryPlan, title: str, keywords: str, title_pinyin: str,
+                    title_initials: str) -> float:
+        if plan.chars:
+            text = "".join(cjk_runs(query)) or query
+            return max(fuzz.partial_ratio(text, title), fuzz.partial_ratio(text, keywords)) / 100
+        best = 0.0
+        letters = "".join(ascii_words(query))
+        if plan.pinyin:
+            best = max(best, fuzz.partial_ratio(letters, title_pinyin) / 100)
+        if plan.initials:
+            best = max(best, fuzz.partial_ratio(letters, title_initials.replace(" ", "")) / 100)
+        return best
