@@ -160,3 +160,22 @@ class KbMeta(SQLModel, table=True):
     __tablename__ = "kb_meta"
     key: str = Field(primary_key=True)
     value: str
+
+
+class Referral(SQLModel, table=True):
+    """转介: a ticket referred to a directory enterprise, with the two callbacks of the 8890
+    spec (enterprise feedback within minutes, citizen follow-up within days)."""
+
+    __tablename__ = "referral"
+    id: str = Field(default_factory=uuid7, primary_key=True)
+    ticket_id: str = Field(foreign_key="ticket.id", index=True)
+    directory_id: str
+    enterprise: str
+    phone: str
+    created_at: str
+    enterprise_check_from: str
+    enterprise_check_by: str
+    enterprise_checked_at: str | None = None
+    citizen_followup_from: str
+    citizen_followup_by: str
+    citizen_followed_up_at: str | None = None

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from seat_console.core import clock
 from seat_console.core.db import Database
 from seat_console.core.models import Caller, Draft, OutboxOp, Ticket, TicketEvent
+from seat_console.core.referrals import store_referral
 from seat_console.core.ticket_codes import (
     BASE_REQUIRED,
     CLOSED_AT_INTAKE,
@@ -46,6 +47,8 @@ class TicketInput:
     emergency_at: str | None = None
     channel: str = "phone"
     call_started_at: str | None = None
+    kb_article_id: str = ""  # the KB article the answer came from (直接答复)
+    referral: dict[str, Any] = field(default_factory=dict)  # planned 转介, see referrals.py
     # forbidden phrases the agent chose to submit anyway: [{"field", "phrase", "matched"}]
     forbidden_confirmed: list[dict[str, str]] = field(default_factory=list)
 
@@ -189,6 +192,7 @@ def submit(
             disposition_reason=form.disposition_reason.strip(),
             emergency_service=form.emergency_service,
             emergency_at=form.emergency_at or None,
+            kb_article_id=form.kb_article_id or None,
             agent_id=agent_id,
             call_started_at=form.call_started_at,
             created_at=at,
@@ -205,6 +209,8 @@ def submit(
                 ticket_id=ticket.id, version=ticket.version, at=at, actor=agent_id,
                 site_code=site_code, action="forbidden_phrase_confirmed",
                 changes={"forbidden_phrases": [None, form.forbidden_confirmed]}))
+        if form.referral:
+            store_referral(session, ticket, form.referral, agent_id)
         _remember_caller(session, ticket, at)
         if draft_slot:
             draft = session.get(Draft, draft_slot)

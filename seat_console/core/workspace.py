@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from seat_console.config import Config
 from seat_console.core.db import Database
 from seat_console.core.kb.loader import LoadResult
+from seat_console.core.kb.referral_rules import ReferralRules, load_referral_rules
 from seat_console.core.kb.store import seed_if_empty
 from seat_console.core.phrases.catalog import PhraseCatalog, load_catalog
 from seat_console.core.phrases.forbidden import ForbiddenChecker
@@ -23,6 +24,7 @@ class Workspace:
     catalog: PhraseCatalog
     checker: ForbiddenChecker
     scope: ScopeDetector
+    referral_rules: ReferralRules
     seeded: LoadResult | None
 
 
@@ -46,5 +48,6 @@ def open_workspace(config: Config) -> Workspace:
     catalog = load_catalog(config.scripts_phrases)
     checker = ForbiddenChecker.from_folder(config.scripts_phrases)
     scope = ScopeDetector(load_scope(config.scripts_phrases))
+    referral_rules = load_referral_rules(config.kb_data)
     db, seeded = open_store(config)
-    return Workspace(config, db, catalog, checker, scope, seeded)
+    return Workspace(config, db, catalog, checker, scope, referral_rules, seeded)

@@ -20,9 +20,9 @@ from seat_console.core.callers import CallerHistory, caller_history
 from seat_console.core.drafts import SavedDraft, has_content, load_draft, save_draft, slot_for
 from seat_console.core.drafts import discard_draft
 from seat_console.core.errors import DatabaseUnavailable
-from seat_console.core.kb.simple_search import SimpleSearch
-from seat_console.core.kb.store import all_articles
-from seat_console.core.models import Ticket
+from seat_console.core.kb.store import engine_for_db, get_article
+from seat_console.core.models import KbArticle, Ticket
+from seat_console.core.referrals import DueCallback, due_callbacks, mark_callback_done, plan_referral
 from seat_console.core.phrases.catalog import fill, salutation_context
 from seat_console.core.phrases.forbidden import Hit
 from seat_console.core.phrases.scope import Emergency, NotAccepted, ScopeFinding
@@ -32,6 +32,7 @@ from seat_console.tui.screens.article_reader import ArticleReader
 from seat_console.tui.screens.draft_recovery_dialog import DraftRecoveryDialog
 from seat_console.tui.screens.forbidden_confirm_dialog import ForbiddenConfirmDialog
 from seat_console.tui.screens.new_call_dialog import NewCallDialog
+from seat_console.tui.screens.reminders_screen import RemindersScreen
 from seat_console.tui.widgets.caller_pane import CallerPane
 from seat_console.tui.widgets.kb_pane import KbPane
 from seat_console.tui.widgets.phrase_pane import PhrasePane
@@ -44,6 +45,7 @@ PANES = {"caller": "#caller-pane", "kb": "#kb-pane", "phrases": "#phrase-pane",
          "ticket": "#ticket-form"}
 FOCUS_TARGETS = {"caller": "#caller-history", "kb": "#kb-query", "phrases": "#phrase-list"}
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 30
+REMINDER_SECONDS = 30.0
 CHECK_INTERVAL_SECONDS = 0.15  # forbidden/scope checks run at most this often, off the keystroke
 
 
@@ -57,6 +59,7 @@ class ConsoleScreen(Screen[None]):
         Binding("f6", "special_phrases", "特殊情况用语", id="console.special_phrases", priority=True),
         Binding("f7", "reject", "不予受理", id="console.reject", priority=True),
         Binding("f8", "emergency", "紧急转警", id="console.emergency", priority=True),
+        Binding("f9", "reminders", "转介回访提醒", id="console.reminders", priority=True),
         Binding("ctrl+n", "new_call", "新来电", id="console.new_call", priority=True),
     ]
 
@@ -95,6 +98,9 @@ class ConsoleScreen(Screen[None]):
         self.query_one("#caller_name").focus()
         self._load_kb()
         self._check_for_draft()
+        self._reminded: set[tuple[str, str]] = set()
+        self._check_reminders()
+        self.set_interval(REMINDER_SECONDS, self._check_reminders)
 
     # -- layout -------------------------------------------------------------------------------
     def on_resize(self, event: Resize) -> None:
@@ -358,11 +364,84 @@ class ConsoleScreen(Screen[None]):
         self._load_history(ticket.caller_phone)
         self.query_one("#caller_name").focus()
 
-    # -- knowledge base and phrases -------------------------------------------------------------
+    # -- knowledge base, referrals and phrases ------------------------------------------------------
     @work(thread=True, group="kb-load")
     def _load_kb(self) -> None:
-        index = SimpleSearch(all_articles(self.workspace.db))
-        self.app.call_from_thread(self.query_one(KbPane).set_index, index)
+        try:
+            engine = engine_for_db(self.workspace.db)
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)
+            return
+        self.app.call_from_thread(self.query_one(KbPane).set_engine, engine)
+
+    @on(KbPane.Adopted)
+    def _adopt(self, message: KbPane.Adopted) -> None:
+        self._fetch_article(message.article_id, adopt=True)
+
+    @work(thread=True, group="kb-article")
+    def _fetch_article(self, article_id: str, adopt: bool) -> None:
+        try:
+            article = get_article(self.workspace.db, article_id)
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)
+            return
+        if article is not None:
+            self.app.call_from_thread(self._use_article if adopt else self._read_article, article)
+
+    def _read_article(self, article: KbArticle) -> None:
+        self.app.push_screen(ArticleReader(article))
+
+    def _use_article(self, article: KbArticle) -> None:
+        form = self.query_one(TicketForm)
+        pane = self.query_one(PhrasePane)
+        if article.kind == "directory":
+            form.set_referral(plan_referral(article, self.workspace.referral_rules))
+            pane.phase = "referral"
+            self._update_phrase_context(enterprise=f"{article.title}(电话{article.extra.get('phone', '')})")
+            self.notify(f"已记录转介:{article.title},提交工单后按时回访", title="转介")
+        else:
+            form.adopt_answer(article.id, article.body)
+            pane.phase = "disposition"
+            self.notify(f"已将“{article.title}”的答复填入答复栏,并关联该知识", title="直接答复")
+
+    def _check_reminders(self) -> None:
+        self._load_reminders(notify=True)
+
+    @work(thread=True, exclusive=True, group="reminders")
+    def _load_reminders(self, notify: bool) -> None:
+        try:
+            due = due_callbacks(self.workspace.db)
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)
+            return
+        self.app.call_from_thread(self._show_reminders, due, notify)
+
+    def _show_reminders(self, due: list[DueCallback], notify: bool) -> None:
+        self.due_callbacks = due
+        self.query_one(StatusBar).reminders = len(due)
+        for item in due:
+            if notify and (item.referral_id, item.step) not in self._reminded:
+                self._reminded.add((item.referral_id, item.step))
+                self.notify(f"{item.ticket_number} {item.enterprise}:{item.label}"
+                            f"({'已超时' if item.overdue else '已到期'}),F9 查看",
+                            title="转介回访提醒", severity="warning", timeout=8)
+
+    def action_reminders(self) -> None:
+        def answered(done: DueCallback | None) -> None:
+            if done is not None:
+                self._mark_done(done)
+
+        self.app.push_screen(RemindersScreen(list(getattr(self, "due_callbacks", []))), answered)
+
+    @work(thread=True, group="reminders-done")
+    def _mark_done(self, done: DueCallback) -> None:
+        try:
+            mark_callback_done(self.workspace.db, done.referral_id, done.step, self.config.agent.id)
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)
+            return
+        self.app.call_from_thread(self.notify, f"已记录:{done.ticket_number} {done.label}")
+        self._load_reminders(notify=False)
 
     @on(PhrasePane.InsertRequested)
     def _insert_phrase(self, message: PhrasePane.InsertRequested) -> None:
@@ -371,9 +450,7 @@ class ConsoleScreen(Screen[None]):
 
     @on(KbPane.Opened)
     def _open_article(self, message: KbPane.Opened) -> None:
-        article = self.query_one(KbPane).article(message.article_id)
-        if article is not None:
-            self.app.push_screen(ArticleReader(article))
+        self._fetch_article(message.article_id, adopt=False)
 
     def _update_phrase_context(self, **extra: str) -> None:
         values = self.query_one(TicketForm).values()

@@ -8,20 +8,32 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from seat_console.core.kb.simple_search import Hit, SimpleSearch
-from seat_console.core.models import KbArticle
+from seat_console.core.kb.search import KbSearch, SearchHit
 
 DEBOUNCE_SECONDS = 0.12
 MAX_HITS = 50
 
 
+def hit_label(hit: SearchHit) -> Text:
+    """Category, title with the matched parts highlighted, department."""
+    title = Text(hit.title)
+    for start, end in hit.spans:
+        title.stylize("bold reverse", start, end)
+    tag = "便民" if hit.kind == "directory" else hit.category
+    return Text.assemble((f"[{tag}] ", "dim"), title, (f"  {hit.department}", "dim"))
+
+
 class KbPane(Vertical):
     BORDER_TITLE = "知识库 F3"
+    BINDINGS = [
+        Binding("ctrl+r", "adopt", "采用答复/转介", id="kb.adopt"),
+    ]
 
     @dataclass
     class Opened(Message):
@@ -29,21 +41,25 @@ class KbPane(Vertical):
 
         article_id: str
 
+    @dataclass
+    class Adopted(Message):
+        """Use this entry for the ticket: an article's answer, or a referral to an enterprise."""
+
+        article_id: str
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._index: SimpleSearch | None = None
+        self._engine: KbSearch | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(id="kb-query", placeholder="输入关键词搜索知识库和便民服务信息库")
+        yield Input(id="kb-query", placeholder="关键词/拼音/首字母,如 公积金、gongjijin、gjj")
         yield OptionList(id="kb-hits")
         yield Static("知识库加载中…", id="kb-status")
 
-    def article(self, article_id: str) -> KbArticle | None:
-        return self._index.get(article_id) if self._index else None
-
-    def set_index(self, index: SimpleSearch) -> None:
-        self._index = index
-        self.query_one("#kb-status", Static).update(f"共 {len(index)} 条 · ↓ 选择 · Enter 打开")
+    def set_engine(self, engine: KbSearch) -> None:
+        self._engine = engine
+        self.query_one("#kb-status", Static).update(
+            f"共 {len(engine)} 条 · ↓ 选择 · Enter 打开 · Ctrl+R 采用答复/转介")
         query = self.query_one("#kb-query", Input).value
         if query:
             self.search(query)
@@ -63,22 +79,34 @@ class KbPane(Vertical):
     async def search(self, query: str) -> None:
         """Debounced: a newer keystroke cancels this worker while it sleeps."""
         await asyncio.sleep(DEBOUNCE_SECONDS)
-        if self._index is None:
+        if self._engine is None:
             return
-        hits = await asyncio.to_thread(self._index.search, query, MAX_HITS)
+        hits = await asyncio.to_thread(self._engine.search, query, MAX_HITS)
         if query != self.query_one("#kb-query", Input).value:
             return  # stale: the agent typed on
         self._show(query, hits)
 
-    def _show(self, query: str, hits: list[Hit]) -> None:
+    def _show(self, query: str, hits: list[SearchHit]) -> None:
         option_list = self.query_one("#kb-hits", OptionList)
         option_list.clear_options()
-        for hit in hits:
-            tag = "便民" if hit.kind == "directory" else hit.category
-            label = Text.assemble((f"[{tag}] ", "dim"), hit.title, (f"  {hit.department}", "dim"))
-            option_list.add_option(Option(label, id=hit.id))
+        option_list.add_options([Option(hit_label(hit), id=hit.id) for hit in hits])
+        if hits:
+            option_list.highlighted = 0
         status = f"“{query}” 找到 {len(hits)} 条" if query.strip() else "输入关键词搜索"
         self.query_one("#kb-status", Static).update(status)
+
+    def highlighted_id(self) -> str | None:
+        option_list = self.query_one("#kb-hits", OptionList)
+        if option_list.highlighted is None or not option_list.option_count:
+            return None
+        return option_list.get_option_at_index(option_list.highlighted).id
+
+    def action_adopt(self) -> None:
+        article_id = self.highlighted_id()
+        if article_id:
+            self.post_message(self.Adopted(article_id))
+        else:
+            self.notify("请先搜索并选择一条知识或便民服务企业", severity="warning")
 
     @on(OptionList.OptionSelected, "#kb-hits")
     def _open(self, event: OptionList.OptionSelected) -> None:

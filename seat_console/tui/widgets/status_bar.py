@@ -16,6 +16,7 @@ class StatusBar(Static):
     site = reactive("")
     call_started: reactive[float | None] = reactive(None)  # Unix time the call began
     draft_state = reactive("无草稿")
+    reminders = reactive(0)  # referral callbacks due
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.refresh)
@@ -31,5 +32,7 @@ class StatusBar(Static):
             (" 站点 ", "reverse"), f" {self.site} ",
             (" ", ""), (timer, "bold"), "  ",
             (self.draft_state, "italic"), "  ",
+            (f" 转介回访 {self.reminders} (F9) ", "reverse") if self.reminders else "",
+            "  " if self.reminders else "",
             (clock.now().strftime("%Y-%m-%d %H:%M:%S"), ""),
         )

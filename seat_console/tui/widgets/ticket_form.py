@@ -45,6 +45,8 @@ class TicketForm(VerticalScroll):
         super().__init__(**kwargs)
         self._errors: dict[str, str] = {}
         self._disposition: dict[str, Any] = dict(NO_DISPOSITION)
+        self._kb_article_id = ""
+        self._referral: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="form-row"):
@@ -66,6 +68,7 @@ class TicketForm(VerticalScroll):
         reply.border_title = "答复 / 办理意见"
         yield reply
         yield Static("", id="disposition-line")
+        yield Static("", id="link-line")
         yield Static("", id="phrase-warnings")
         yield Static("", id="form-errors")
         yield Static("Ctrl+S 提交 · Tab 下一项 · Ctrl+N 新来电 · F4 服务用语", id="form-hint")
@@ -79,6 +82,8 @@ class TicketForm(VerticalScroll):
             "confidential": self.query_one("#confidential", Checkbox).value,
             **{name: self.query_one(f"#{name}", TextArea).text for name in TEXT_AREAS},
             **self._disposition,
+            "kb_article_id": self._kb_article_id,
+            "referral": dict(self._referral),
         }
 
     def load(self, fields: dict[str, Any]) -> None:
@@ -96,6 +101,10 @@ class TicketForm(VerticalScroll):
                     self.query_one(f"#{name}", TextArea).load_text(str(fields[name] or ""))
         if fields.get("disposition"):
             self.set_disposition({k: fields.get(k) or "" for k in DISPOSITION_KEYS}, edited=False)
+        if "kb_article_id" in fields or "referral" in fields:
+            self._kb_article_id = str(fields.get("kb_article_id") or "")
+            self._referral = dict(fields.get("referral") or {})
+            self._show_links()
 
     def fill_if_empty(self, fields: dict[str, str]) -> None:
         self.load({k: v for k, v in fields.items() if v and not self.values().get(k)})
@@ -109,6 +118,8 @@ class TicketForm(VerticalScroll):
             for name in TEXT_AREAS:
                 self.query_one(f"#{name}", TextArea).load_text("")
         self.set_disposition(None, edited=False)
+        self._kb_article_id, self._referral = "", {}
+        self._show_links()
         self.show_errors({})
         self.show_forbidden({})
         self.show_scope(None)
@@ -118,6 +129,37 @@ class TicketForm(VerticalScroll):
         reply = self.query_one("#reply", TextArea)
         reply.insert(text)
         reply.focus()
+
+    # -- knowledge base: the answer used, the enterprise referred ----------------------------------
+    def adopt_answer(self, article_id: str, answer: str) -> None:
+        """直接答复 from a KB article: its answer goes into the reply, the article is linked."""
+        reply = self.query_one("#reply", TextArea)
+        if reply.text.strip():
+            reply.insert("\n" + answer, reply.document.end)
+        else:
+            reply.load_text(answer)
+        self._kb_article_id = article_id
+        if not self.disposition:
+            self.set_disposition({**NO_DISPOSITION, "disposition": "direct_answer"}, edited=False)
+        self._show_links()
+        self.post_message(self.Edited())
+
+    def set_referral(self, planned: dict[str, Any]) -> None:
+        self._referral = dict(planned)
+        self._show_links()
+        self.post_message(self.Edited())
+
+    def _show_links(self) -> None:
+        text = Text()
+        if self._kb_article_id:
+            text.append(f"引用知识:{self._kb_article_id}\n", "dim")
+        if self._referral:
+            r = self._referral
+            text.append(f"转介:{r['enterprise']}  {r['phone']}  企业反馈确认 "
+                        f"{clock.short_time(r['enterprise_check_by'])[11:]} 前,回访服务对象 "
+                        f"{clock.short_time(r['citizen_followup_by'])[5:]} 前", "bold")
+        text.rstrip()
+        self.query_one("#link-line", Static).update(text)
 
     # -- disposition (不予受理 / 紧急转警 by key) -------------------------------------------------
     def set_disposition(self, disposition: dict[str, Any] | None, *, edited: bool = True) -> None:
