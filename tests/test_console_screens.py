@@ -56,7 +56,7 @@ async def test_f1_lists_every_binding_with_its_id(workspace: Workspace) -> None:
         table = app.screen.query_one(DataTable)
         rows = [table.get_row_at(i) for i in range(table.row_count)]
         ids = {row[3] for row in rows}
-        assert {"app.help", "console.new_call", "console.focus_kb", "ticket.submit",
+        assert {"app.help", "console.new_call", "console.focus_kb", "console.submit",
                 "phrases.next_phase"} <= ids
         assert ["Ctrl+N", "新来电"] in [[r[0], r[1]] for r in rows]
         await pilot.press("escape")

@@ -15,7 +15,6 @@ from seat_console.tui.screens.console_screen import ConsoleScreen
 from seat_console.tui.screens.help_screen import HelpScreen
 from seat_console.tui.widgets.kb_pane import KbPane
 from seat_console.tui.widgets.phrase_pane import PhrasePane
-from seat_console.tui.widgets.ticket_form import TicketForm
 
 
 class SeatConsoleApp(App[None]):
@@ -49,7 +48,7 @@ class SeatConsoleApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
         yield SystemCommand("新来电", "输入来电号码,开始受理 (Ctrl+N)", self.console_screen.action_new_call)
         yield SystemCommand("提交工单", "校验并提交当前工单 (Ctrl+S)",
-                            self.console_screen.query_one(TicketForm).action_submit)
+                            self.console_screen.action_submit)
         yield SystemCommand("特殊情况用语", "无人应答、骚扰、超范围等 (F6)",
                             self.console_screen.action_special_phrases)
         yield SystemCommand("不予受理", "按受理范围规则记录不予受理及原因 (F7)",
@@ -70,7 +69,6 @@ class SeatConsoleApp(App[None]):
 BINDING_AREAS: list[tuple[type[DOMNode], str]] = [
     (SeatConsoleApp, "全局"),
     (ConsoleScreen, "全局"),
-    (TicketForm, "工单"),
     (PhrasePane, "服务用语"),
     (KbPane, "知识库"),
 ]

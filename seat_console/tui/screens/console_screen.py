@@ -59,6 +59,7 @@ class ConsoleScreen(Screen[None]):
         Binding("f6", "special_phrases", "特殊情况用语", id="console.special_phrases", priority=True),
         Binding("f7", "reject", "不予受理", id="console.reject", priority=True),
         Binding("f8", "emergency", "紧急转警", id="console.emergency", priority=True),
+        Binding("ctrl+s", "submit", "提交工单", id="console.submit", priority=True),
         Binding("f9", "reminders", "转介回访提醒", id="console.reminders", priority=True),
         Binding("ctrl+n", "new_call", "新来电", id="console.new_call", priority=True),
     ]
@@ -116,6 +117,9 @@ class ConsoleScreen(Screen[None]):
             self.query_one(TicketForm).focus_first_empty()
         else:
             self.query_one(FOCUS_TARGETS[pane]).focus()
+
+    def action_submit(self) -> None:
+        self.query_one(TicketForm).action_submit()
 
     def action_special_phrases(self) -> None:
         self.query_one(PhrasePane).phase = "special"

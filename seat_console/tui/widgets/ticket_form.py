@@ -8,7 +8,6 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
@@ -29,9 +28,6 @@ class TicketForm(VerticalScroll):
     """Name, phone, address, 诉求类型, 保密, 诉求内容 and 答复, with inline validation."""
 
     BORDER_TITLE = "工单 F5"
-    BINDINGS = [
-        Binding("ctrl+s", "submit", "提交工单", id="ticket.submit"),
-    ]
 
     @dataclass
     class Edited(Message):
