@@ -185,11 +185,15 @@ class ConsoleScreen(Screen[None]):
         form = self.query_one(TicketForm)
         values = form.values()
         checker = self.workspace.checker
-        self.forbidden_hits = {name: hits for name in CHECKED_FIELDS
-                               if (hits := checker.check(str(values.get(name) or "")))}
-        form.show_forbidden(self.forbidden_hits)
-        self.scope_finding = self.workspace.scope.detect(str(values.get("content") or ""))
-        self._show_scope(self.scope_finding)
+        hits = {name: found for name in CHECKED_FIELDS
+                if (found := checker.check(str(values.get(name) or "")))}
+        if hits != self.forbidden_hits:
+            self.forbidden_hits = hits
+            form.show_forbidden(hits)
+        finding = self.workspace.scope.detect(str(values.get("content") or ""))
+        if finding != self.scope_finding:
+            self.scope_finding = finding
+            self._show_scope(finding)
 
     def _phrase_context(self) -> dict[str, str]:
         return self.query_one(PhrasePane).context

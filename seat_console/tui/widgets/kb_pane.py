@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -16,8 +17,9 @@ from textual.widgets.option_list import Option
 
 from seat_console.core.kb.search import KbSearch, SearchHit
 
-DEBOUNCE_SECONDS = 0.12
-MAX_HITS = 50
+DEBOUNCE_SECONDS = 0.12  # search once typing pauses this long
+TICK_SECONDS = 0.04
+MAX_HITS = 20
 
 
 def hit_label(hit: SearchHit) -> Text:
@@ -50,11 +52,17 @@ class KbPane(Vertical):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._engine: KbSearch | None = None
+        self._pending: str | None = None  # query typed but not searched yet
+        self._typed_at = 0.0
+        self._shown: list[tuple[str, tuple[tuple[int, int], ...]]] = []
 
     def compose(self) -> ComposeResult:
         yield Input(id="kb-query", placeholder="关键词/拼音/首字母,如 公积金、gongjijin、gjj")
         yield OptionList(id="kb-hits")
         yield Static("知识库加载中…", id="kb-status")
+
+    def on_mount(self) -> None:
+        self.set_interval(TICK_SECONDS, self._search_when_quiet)
 
     def set_engine(self, engine: KbSearch) -> None:
         self._engine = engine
@@ -66,7 +74,14 @@ class KbPane(Vertical):
 
     @on(Input.Changed, "#kb-query")
     def _query_changed(self, event: Input.Changed) -> None:
-        self.search(event.value)
+        # The keystroke only notes the query: no worker or timer is made per key.
+        self._pending = event.value
+        self._typed_at = time.monotonic()
+
+    def _search_when_quiet(self) -> None:
+        if self._pending is not None and time.monotonic() - self._typed_at >= DEBOUNCE_SECONDS:
+            query, self._pending = self._pending, None
+            self.search(query)
 
     @on(Input.Submitted, "#kb-query")
     def _to_hits(self) -> None:
@@ -77,8 +92,7 @@ class KbPane(Vertical):
 
     @work(exclusive=True, group="kb-search")
     async def search(self, query: str) -> None:
-        """Debounced: a newer keystroke cancels this worker while it sleeps."""
-        await asyncio.sleep(DEBOUNCE_SECONDS)
+        """Search off the event loop; a newer search cancels this one, stale results are dropped."""
         if self._engine is None:
             return
         hits = await asyncio.to_thread(self._engine.search, query, MAX_HITS)
@@ -87,11 +101,13 @@ class KbPane(Vertical):
         self._show(query, hits)
 
     def _show(self, query: str, hits: list[SearchHit]) -> None:
-        option_list = self.query_one("#kb-hits", OptionList)
-        option_list.clear_options()
-        option_list.add_options([Option(hit_label(hit), id=hit.id) for hit in hits])
-        if hits:
-            option_list.highlighted = 0
+        shown = [(hit.id, tuple(hit.spans)) for hit in hits]
+        if shown != self._shown:  # re-rendering the list is the costly part: only on change
+            self._shown = shown
+            option_list = self.query_one("#kb-hits", OptionList)
+            option_list.set_options([Option(hit_label(hit), id=hit.id) for hit in hits])
+            if hits:
+                option_list.highlighted = 0
         status = f"“{query}” 找到 {len(hits)} 条" if query.strip() else "输入关键词搜索"
         self.query_one("#kb-status", Static).update(status)
 

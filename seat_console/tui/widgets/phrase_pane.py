@@ -51,8 +51,9 @@ class PhrasePane(Vertical):
             self._render_phrases()
 
     def set_context(self, context: dict[str, Any]) -> None:
-        self.context = context
-        self._render_phrases()
+        if context != self.context:  # re-rendering the list costs; only when something changed
+            self.context = context
+            self._render_phrases()
 
     def action_shift_phase(self, step: int) -> None:
         ids = [p.id for p in self.catalog.phases]
