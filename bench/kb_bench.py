@@ -174,7 +174,7 @@ async def _key_to_screen(app, box, char: str) -> float:  # type: ignore[no-untyp
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [1_000, 20_000, 100_000]
+    sizes = [int(a) for a in sys.argv[1:] if a.isdigit()] or [1_000, 20_000, 100_000]
     items = queries()
     report_quality(items)
     report_speed(sizes, items)

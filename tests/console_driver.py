@@ -33,3 +33,16 @@ async def choose_request_type(pilot: Pilot, downs: int) -> None:
         await pilot.press("down")
     await pilot.press("enter")
     await pilot.pause()
+
+
+async def restore_offered_draft(pilot: Pilot) -> dict[str, object]:
+    """On a restarted console: accept the offered draft; returns the form's values."""
+    from seat_console.tui.screens.draft_recovery_dialog import DraftRecoveryDialog
+    from seat_console.tui.widgets.ticket_form import TicketForm
+
+    app = pilot.app
+    await wait_until(pilot, lambda: isinstance(app.screen, DraftRecoveryDialog))
+    await pilot.press("enter")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return app.screen.query_one(TicketForm).values()

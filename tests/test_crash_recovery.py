@@ -14,10 +14,8 @@ from seat_console.config import load_config
 from seat_console.core.drafts import load_draft, slot_for
 from seat_console.core.workspace import open_workspace
 from seat_console.tui.app import SeatConsoleApp
-from seat_console.tui.screens.draft_recovery_dialog import DraftRecoveryDialog
-from seat_console.tui.widgets.ticket_form import TicketForm
 
-from .console_driver import wait_until
+from .console_driver import restore_offered_draft
 
 SEAT_CONSOLE = str(Path(sys.executable).parent / "seat-console")
 TYPED = "家里暖气片一直不热室温只有十四度已经报修三天没人来"
@@ -80,10 +78,6 @@ async def test_sigkill_mid_typing_then_restart_offers_the_draft(tmp_path: Path) 
 
     app = SeatConsoleApp(workspace)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, DraftRecoveryDialog))
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        values = app.screen.query_one(TicketForm).values()
+        values = await restore_offered_draft(pilot)
         assert values["content"] == saved and values["caller_name"] == "孙先生"
     workspace.db.close()

@@ -9,7 +9,7 @@ from seat_console.tui.screens.draft_recovery_dialog import DraftRecoveryDialog
 from seat_console.tui.widgets.status_bar import StatusBar
 from seat_console.tui.widgets.ticket_form import TicketForm
 
-from .console_driver import type_text, wait_until
+from .console_driver import restore_offered_draft, type_text, wait_until
 
 SLOT = slot_for("8001")
 
@@ -40,11 +40,7 @@ async def test_draft_is_offered_back_and_restored(workspace: Workspace) -> None:
 
     restarted = SeatConsoleApp(workspace)
     async with restarted.run_test(size=(120, 36)) as pilot:
-        await wait_until(pilot, lambda: isinstance(restarted.screen, DraftRecoveryDialog))
-        await pilot.press("enter")
-        await restarted.workers.wait_for_complete()
-        await pilot.pause()
-        values = restarted.screen.query_one(TicketForm).values()
+        values = await restore_offered_draft(pilot)
         assert (values["caller_name"], values["caller_phone"]) == ("赵女士", "13900001111")
         assert restarted.screen.query_one(StatusBar).call_started is not None
 

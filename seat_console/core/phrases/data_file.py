@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,14 @@ def items(document: YamlDocument, loc: tuple[Any, ...], value: Any, what: str) -
     if not isinstance(value, list) or not value:
         raise document.error(loc, f"expected a non-empty list of {what}")
     return value
+
+
+def mappings(document: YamlDocument, key: str, value: Any,
+             what: str) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """(location, mapping) for each item of the non-empty list `value` found under `key`."""
+    for index, item in enumerate(items(document, (key,), value, f"{what} entries")):
+        location = (key, index)
+        yield location, mapping(document, location, item, what)
 
 
 def text(document: YamlDocument, loc: tuple[Any, ...], item: dict[str, Any], key: str,

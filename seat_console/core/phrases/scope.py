@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seat_console.core.phrases.catalog import PLACEHOLDERS, placeholders_in
-from seat_console.core.phrases.data_file import items, mapping, open_document, text, texts
+from seat_console.core.phrases.data_file import items, mapping, mappings, open_document, text, texts
 from seat_console.core.phrases.matcher import PhraseMatcher
 from seat_console.core.yaml_source import YamlDocument
 
@@ -63,19 +63,15 @@ def load_scope(folder: Path) -> ScopeRules:
     data = mapping(document, (), document.data, "the scope rules")
     accepted = items(document, ("accepted",), data.get("accepted"), "accepted categories")
     not_accepted = []
-    for index, item in enumerate(items(document, ("not_accepted",), data.get("not_accepted"),
-                                       "non-accepted categories")):
-        loc = ("not_accepted", index)
-        item = mapping(document, loc, item, "a category with id, label, triggers and reply")
+    for loc, item in mappings(document, "not_accepted", data.get("not_accepted"),
+                              "non-accepted category (id, label, triggers, reply)"):
         not_accepted.append(NotAccepted(
             text(document, loc, item, "id"), text(document, loc, item, "label"),
             tuple(texts(document, loc, item, "triggers", required=True)),
             _checked_template(document, loc + ("reply",), text(document, loc, item, "reply"))))
     emergencies = []
-    for index, item in enumerate(items(document, ("emergencies",), data.get("emergencies"),
-                                       "emergencies")):
-        loc = ("emergencies", index)
-        item = mapping(document, loc, item, "an emergency with service, label and triggers")
+    for loc, item in mappings(document, "emergencies", data.get("emergencies"),
+                              "emergency (service, label, triggers)"):
         service = text(document, loc, item, "service")
         if service not in EMERGENCY_SERVICES:
             raise document.error(loc + ("service",), f"service must be one of {EMERGENCY_SERVICES}")

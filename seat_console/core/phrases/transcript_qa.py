@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from seat_console.core.errors import DataFileError
-from seat_console.core.phrases.data_file import items, mapping, open_document, text, texts
+from seat_console.core.phrases.data_file import items, mapping, mappings, open_document, text, texts
 from seat_console.core.phrases.forbidden import PARTICLE_FOLDS, ForbiddenChecker, Hit
 from seat_console.core.phrases.normalizer import Normalizer
 from seat_console.core.yaml_source import YamlDocument
@@ -86,10 +86,7 @@ def load_qa_rules(folder: Path) -> QaRules:
     speakers = mapping(document, ("speakers",), data.get("speakers"), "agent and caller names")
     forbidden = mapping(document, ("forbidden",), data.get("forbidden"), "points and rule")
     required = []
-    for index, item in enumerate(items(document, ("required",), data.get("required"),
-                                       "required moments")):
-        loc = ("required", index)
-        item = mapping(document, loc, item, "a required moment")
+    for loc, item in mappings(document, "required", data.get("required"), "required moment"):
         required.append(RequiredMoment(
             text(document, loc, item, "id"), text(document, loc, item, "label"),
             text(document, loc, item, "rule"), _int(document, loc + ("points",), item.get("points")),
@@ -97,9 +94,9 @@ def load_qa_rules(folder: Path) -> QaRules:
             bool(item.get("first_agent_turn", False)),
             frozenset(texts(document, loc, item, "not_required_in"))))
     special = []
-    for index, item in enumerate(data.get("special_calls") or []):
-        loc = ("special_calls", index)
-        item = mapping(document, loc, item, "a special call with id, label, rule and any")
+    optional = data.get("special_calls")
+    for loc, item in mappings(document, "special_calls", optional,
+                              "special call (id, label, rule, any)") if optional else []:
         special.append(SpecialCall(text(document, loc, item, "id"), text(document, loc, item, "label"),
                                    text(document, loc, item, "rule"),
                                    _alternatives(document, loc + ("any",), item.get("any"))))

@@ -217,33 +217,35 @@ class ConsoleScreen(Screen[None]):
                 fill(finding.rule.reply, context))
             form.show_scope(banner)
 
+    def _toggle_disposition(self, code: str, wanted: type, missing: str) -> ScopeFinding | None:
+        """Set disposition `code` from the matched scope rule, or undo it when already set."""
+        form = self.query_one(TicketForm)
+        if form.disposition == code:
+            form.set_disposition(None)
+            return None
+        finding = self.scope_finding
+        if finding is None or not isinstance(finding.rule, wanted):
+            self.notify(missing, severity="warning")
+            return None
+        service = getattr(finding.rule, "service", "")
+        form.set_disposition({"disposition": code, "disposition_reason": finding.rule.label,
+                              "emergency_service": service,
+                              "emergency_at": clock.now_iso() if service else ""})
+        return finding
+
     def action_reject(self) -> None:
         """不予受理 with the reason of the scope rule that matched (again: undo)."""
-        form = self.query_one(TicketForm)
-        if form.disposition == "rejected":
-            form.set_disposition(None)
-            return
-        finding = self.scope_finding
-        if finding is None or not isinstance(finding.rule, NotAccepted):
-            self.notify("诉求内容未识别到非受理情形;请先记录诉求内容", severity="warning")
-            return
-        form.set_disposition({"disposition": "rejected", "disposition_reason": finding.rule.label,
-                              "emergency_service": "", "emergency_at": ""})
-        self.query_one(PhrasePane).phase = "special"
+        if self._toggle_disposition("rejected", NotAccepted,
+                                    "诉求内容未识别到非受理情形;请先记录诉求内容"):
+            self.query_one(PhrasePane).phase = "special"
 
     def action_emergency(self) -> None:
         """紧急转警: record which service and when (again: undo)."""
-        form = self.query_one(TicketForm)
-        if form.disposition == "emergency":
-            form.set_disposition(None)
+        finding = self._toggle_disposition("emergency", Emergency,
+                                           "诉求内容未识别到紧急情形(着火、有人受伤、持刀等)")
+        if finding is None:
             return
-        finding = self.scope_finding
-        if finding is None or not isinstance(finding.rule, Emergency):
-            self.notify("诉求内容未识别到紧急情形(着火、有人受伤、持刀等)", severity="warning")
-            return
-        form.set_disposition({"disposition": "emergency", "disposition_reason": finding.rule.label,
-                              "emergency_service": finding.rule.service,
-                              "emergency_at": clock.now_iso()})
+        assert isinstance(finding.rule, Emergency)
         log.warning("emergency transfer recorded service=%s", finding.rule.service)
         self.notify(f"已记录转 {finding.rule.service},请同时报告热线管理人员", title="紧急转警",
                     severity="error", timeout=8)
