@@ -211,6 +211,38 @@ def build_parser() -> argparse.ArgumentParser:
     kb_search.add_argument("--batch", action="store_true", help="queries from stdin, JSON lines out")
     kb_search.set_defaults(handler=_lazy("kb", "search"))
 
+    ticket = commands.add_parser("ticket", help="tickets: add (other channels), list, show, export",
+                                 description="Tickets from other channels and for audits.")
+    ticket_commands = ticket.add_subparsers(title="ticket commands", metavar="TICKET_COMMAND",
+                                            required=True)
+    ticket_add = ticket_commands.add_parser(
+        "add", help="add a ticket from a JSON object on stdin",
+        description="Read one ticket as a JSON object on stdin (--batch: JSON Lines, one answer "
+        "a line) with the fields caller_name, phone, address, request_type, domain, "
+        "confidential, occurred_at, location, details, situation, demand, channel, urgency "
+        "(phone, demand, request_type and channel required). Prints the stored ticket as JSON "
+        "(id, number, status, deadline and the fields; personal data masked when confidential). "
+        "An invalid ticket is refused with every reason, nothing is stored, exit code 2.")
+    ticket_add.add_argument("--json", action="store_true", help="print JSON")
+    ticket_add.add_argument("--batch", action="store_true", help="JSON Lines in, one JSON answer per line")
+    ticket_add.set_defaults(handler=_lazy("tickets", "add"))
+    ticket_list = ticket_commands.add_parser("list", help="list tickets, newest first",
+                                             description="List tickets (masked when confidential).")
+    ticket_list.add_argument("--status", metavar="S", help="only this status code (accepted, ...)")
+    ticket_list.add_argument("--json", action="store_true", help="print JSON")
+    ticket_list.set_defaults(handler=_lazy("tickets", "list_"))
+    ticket_show = ticket_commands.add_parser("show", help="one ticket with its history",
+                                             description="One ticket and its event history.")
+    ticket_show.add_argument("number", metavar="NUMBER")
+    ticket_show.add_argument("--json", action="store_true", help="print JSON")
+    ticket_show.set_defaults(handler=_lazy("tickets", "show"))
+    ticket_export = ticket_commands.add_parser(
+        "export", help="export all tickets as CSV or Excel",
+        description="Export every ticket with Chinese column headers (confidential masked).")
+    ticket_export.add_argument("--format", choices=("csv", "xlsx"), required=True)
+    ticket_export.add_argument("--out", metavar="FILE", required=True)
+    ticket_export.set_defaults(handler=_lazy("tickets", "export"))
+
     cfg = commands.add_parser("config", help="show the effective configuration",
                               description="Show the configuration after environment overrides.")
     cfg_commands = cfg.add_subparsers(title="config commands", metavar="CONFIG_COMMAND",

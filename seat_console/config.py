@@ -53,6 +53,11 @@ center:
   url: null                   # SEAT_CONSOLE_CENTER_URL, e.g. https://center.example:8443
   token: null                 # SEAT_CONSOLE_CENTER_TOKEN
 autosave_seconds: 0.5         # SEAT_CONSOLE_AUTOSAVE_SECONDS: draft autosave period (0.1-1.0)
+deadlines:                    # working days on China's calendar (holidays and 调休 counted)
+  transfer_working_days: 2    # GB/T 33358 5.2.2.1: hand to the department within 2 working days
+  handling_working_days: {consult: 3, help: 5, complaint: 5, report: 10, suggestion: 10, praise: 5, other: 5}
+  response_minutes: {sms: 3, web: 3, wechat: 3, app: 3, mailbox: 1440}   # GB/T 33358 5.1.2.3
+  near_working_days: 1        # "near deadline" list: due within this many working days
 keymap: {}                    # SEAT_CONSOLE_KEYMAP="id=key,id=key"; binding ids: press F1
 """
 
@@ -69,6 +74,27 @@ class CenterConfig(BaseModel):
     token: str | None = Field(default=None, min_length=8)
 
 
+class DeadlineConfig(BaseModel):
+    """Time limits (GB/T 33358 5.1.2.3, 5.2.2.1); handling days per 诉求类型 are local policy."""
+
+    model_config = ConfigDict(extra="forbid")
+    transfer_working_days: int = Field(default=2, ge=1, le=30)
+    handling_working_days: dict[str, int] = {
+        "consult": 3, "help": 5, "complaint": 5, "report": 10, "suggestion": 10, "praise": 5,
+        "other": 5}
+    response_minutes: dict[str, int] = {"sms": 3, "web": 3, "wechat": 3, "app": 3,
+                                        "mailbox": 1440}
+    near_working_days: int = Field(default=1, ge=0, le=10)
+
+    @field_validator("handling_working_days", "response_minutes")
+    @classmethod
+    def _positive(cls, value: dict[str, int]) -> dict[str, int]:
+        for key, number in value.items():
+            if number < 1:
+                raise ValueError(f"{key} must be at least 1")
+        return value
+
+
 class Config(BaseModel):
     """The validated settings the console runs with."""
 
@@ -81,6 +107,7 @@ class Config(BaseModel):
     scripts_phrases: Path = SHIPPED_SCRIPTS_PHRASES
     center: CenterConfig = CenterConfig()
     autosave_seconds: float = Field(default=0.5, ge=0.1, le=1.0)
+    deadlines: DeadlineConfig = DeadlineConfig()
     keymap: dict[str, str] = {}
 
     @field_validator("keymap")

@@ -66,8 +66,20 @@ class Ticket(SQLModel, table=True):
     department: str = Field(default="", description="lead handling department")
     co_departments: list[str] = _json_list()
     dispatch_opinion: str = Field(default="", description="派单意见")
-    deadline: str | None = None
+    deadline: str | None = Field(default=None, index=True, description="办理时限 (end of day)")
+    response_due: str | None = Field(default=None, description="reply due for SMS/web/mailbox")
     reply: str = Field(default="", description="答复内容 / 办理结果")
+    three_way_result: str = Field(default="", description="三方通话 result")
+    supervised: bool = Field(default=False, description="督办")
+    supervision_reason: str = ""
+    supervised_by: str = ""
+    supervised_at: str | None = None
+    satisfaction: str = Field(default="", description="回访: 满意 / 基本满意 / 不满意")
+    dissatisfaction_reason: str = ""
+    callback_at: str | None = None
+    reopen_count: int = 0
+    first_text_at: str | None = Field(default=None, description="first 诉求 text typed")
+    typing_cpm: int = Field(default=0, description="agent's typing speed on this ticket")
     kb_article_id: str | None = None
     linked_ticket_ids: list[str] = _json_list()
     agent_id: str

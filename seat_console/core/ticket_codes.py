@@ -45,6 +45,8 @@ FIELD_LABELS: dict[str, str] = {
     "confidential": "是否保密",
     "domain": "诉求领域",
     "channel": "渠道",
+    "demand": "诉求",
+    "urgency": "紧急程度",
     "status": "状态",
 }
 
@@ -60,6 +62,8 @@ STATUS_LABELS: dict[str, str] = {
     "reopened": "退回重办",
 }
 OPEN_STATUSES = frozenset({"accepted", "transferred", "in_progress", "reopened"})
+
+URGENCIES: dict[str, str] = {"normal": "一般", "urgent": "紧急", "very_urgent": "特急"}
 
 CHANNELS: dict[str, str] = {
     "phone": "电话",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -12,10 +13,13 @@ from sqlmodel import Session
 
 from seat_console.core import clock
 from seat_console.core.db import Database
+from seat_console.core.deadlines import DeadlinePolicy
 from seat_console.core.models import Caller, Draft, OutboxOp, Ticket, TicketEvent
 from seat_console.core.referrals import store_referral
 from seat_console.core.ticket_codes import (
     BASE_REQUIRED,
+    CHANNELS,
+    URGENCIES,
     CLOSED_AT_INTAKE,
     DISPOSITIONS,
     EMERGENCY_SERVICES,
@@ -48,6 +52,16 @@ class TicketInput:
     channel: str = "phone"
     call_started_at: str | None = None
     kb_article_id: str = ""  # the KB article the answer came from (直接答复)
+    domain: str = ""  # 诉求领域 taxonomy leaf code
+    urgency: str = "normal"
+    incident_time: str = ""  # 事发时间
+    incident_place: str = ""  # 事发地点
+    course: str = ""  # 经过
+    current_state: str = ""  # 现状
+    demand: str = ""  # 诉求 (what the caller asks for)
+    three_way_result: str = ""
+    first_text_at: str | None = None
+    typing_cpm: int = 0
     referral: dict[str, Any] = field(default_factory=dict)  # planned 转介, see referrals.py
     # forbidden phrases the agent chose to submit anyway: [{"field", "phrase", "matched"}]
     forbidden_confirmed: list[dict[str, str]] = field(default_factory=list)
@@ -72,8 +86,13 @@ def required_fields(request_type: str) -> tuple[str, ...]:
     return BASE_REQUIRED + EXTRA_REQUIRED.get(request_type, ())
 
 
-def validate(form: TicketInput) -> dict[str, str]:
-    """Field -> message for everything that stops the form from being submitted."""
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="milliseconds") if moment else None
+
+
+def validate(form: TicketInput, required: tuple[str, ...] | None = None) -> dict[str, str]:
+    """Field -> message for everything that stops the ticket from being stored. `required`
+    replaces the form's required fields (other channels need less than a phone call)."""
     errors: dict[str, str] = {}
     values = {
         "caller_name": form.caller_name.strip(),
@@ -82,15 +101,21 @@ def validate(form: TicketInput) -> dict[str, str]:
         "request_type": form.request_type,
         "content": form.content.strip(),
         "reply": form.reply.strip(),
+        "demand": form.demand.strip(),
+        "channel": form.channel,
     }
-    for name in required_fields(form.request_type):
+    for name in required if required is not None else required_fields(form.request_type):
         if not values.get(name):
-            verb = "请选择" if name == "request_type" else "请填写"
+            verb = "请选择" if name in ("request_type", "channel") else "请填写"
             errors[name] = f"{verb}{FIELD_LABELS[name]}"
             if name == "caller_address":
                 errors[name] += f"({REQUEST_TYPES[form.request_type]}类诉求需要地址)"
     if form.request_type and form.request_type not in REQUEST_TYPES:
-        errors["request_type"] = "诉求类型无效,请从列表中选择"
+        errors["request_type"] = "诉求类型无效,应为" + "/".join(REQUEST_TYPES.values())
+    if form.channel not in CHANNELS:
+        errors["channel"] = "渠道无效,应为" + "/".join(CHANNELS.values())
+    if form.urgency not in URGENCIES:
+        errors["urgency"] = "紧急程度无效,应为" + "/".join(URGENCIES.values())
     if values["caller_phone"]:
         phone = check_phone(values["caller_phone"])
         if not phone.ok:
@@ -167,19 +192,25 @@ def _remember_caller(session: Session, ticket: Ticket, at: str) -> None:
 
 
 def submit(
-    db: Database, form: TicketInput, *, site_code: str, agent_id: str, draft_slot: str | None
+    db: Database, form: TicketInput, *, site_code: str, agent_id: str, draft_slot: str | None,
+    deadlines: DeadlinePolicy | None = None, required: tuple[str, ...] | None = None,
+    department: str = "",
 ) -> Ticket:
-    """Validate and store a new ticket (status 已受理). Raises Invalid; nothing is written then."""
-    errors = validate(form)
+    """Validate and store a new ticket (status 已受理, or 已办结 when handled at intake), with
+    its transfer deadline and, for SMS/web/mailbox, its reply deadline. Raises Invalid; nothing
+    is written then."""
+    errors = validate(form, required)
     if errors:
         raise Invalid(errors)
-    at = clock.now_iso()
+    now = clock.now()
+    at = now.isoformat(timespec="milliseconds")
     day = clock.parse_iso(at).strftime("%Y%m%d")
     with db.write() as session:
         ticket = Ticket(
             number=next_number(session, site_code, day),
             site_code=site_code,
-            status="closed" if form.disposition in CLOSED_AT_INTAKE else "accepted",
+            status="closed" if form.disposition in CLOSED_AT_INTAKE | {"direct_answer", "three_way"}
+            else "accepted",
             channel=form.channel,
             request_type=form.request_type,
             confidential=form.confidential,
@@ -193,6 +224,20 @@ def submit(
             emergency_service=form.emergency_service,
             emergency_at=form.emergency_at or None,
             kb_article_id=form.kb_article_id or None,
+            domain=form.domain,
+            department=department,
+            urgency=form.urgency or "normal",
+            incident_time=form.incident_time.strip(),
+            incident_place=form.incident_place.strip(),
+            course=form.course.strip(),
+            current_state=form.current_state.strip(),
+            demand=form.demand.strip(),
+            three_way_result=form.three_way_result.strip(),
+            first_text_at=form.first_text_at,
+            typing_cpm=form.typing_cpm,
+            deadline=_iso(deadlines.transfer_deadline(now)) if deadlines and
+            form.disposition not in CLOSED_AT_INTAKE | {"direct_answer", "three_way"} else None,
+            response_due=_iso(deadlines.response_due(form.channel, now)) if deadlines else None,
             agent_id=agent_id,
             call_started_at=form.call_started_at,
             created_at=at,

@@ -24,7 +24,7 @@ Progress = Callable[[int], None]
 ARTICLE_FIELDS = {"id": str, "title": str, "body": str, "category": str, "department": str}
 DIRECTORY_FIELDS = {"id": str, "name": str, "services": list, "phone": str, "hours": str,
                     "area": str, "category": str}
-NON_DATA_FILES = {"synonyms.yaml", "taxonomy.yaml", "referral.yaml"}
+NON_DATA_FILES = {"synonyms.yaml", "taxonomy.yaml", "referral.yaml", "holidays_fallback.yaml"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

@@ -1,0 +1,74 @@
+"""Tickets from other channels and integrations (SMS, mailbox, web: GB/T 44190 6.2.2): the
+JSON field names of `seat-console ticket add` mapped onto the ticket, validated like the form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from seat_console.core.taxonomy import Taxonomy
+from seat_console.core.ticket_codes import CHANNELS, REQUEST_TYPES, URGENCIES
+from seat_console.core.tickets import Invalid, TicketInput, validate
+
+# JSON field -> TicketInput field.
+FIELDS = {
+    "caller_name": "caller_name", "phone": "caller_phone", "address": "caller_address",
+    "request_type": "request_type", "domain": "domain", "confidential": "confidential",
+    "occurred_at": "incident_time", "location": "incident_place", "details": "course",
+    "situation": "current_state", "demand": "demand", "channel": "channel", "urgency": "urgency",
+}
+REQUIRED = ("caller_phone", "demand", "request_type", "channel")
+JSON_NAME = {target: source for source, target in FIELDS.items()}
+
+
+def _code(value: Any, codes: dict[str, str]) -> str:
+    """Accept a code (complaint) or its Chinese label (投诉)."""
+    text = str(value or "").strip()
+    if text in codes:
+        return text
+    return next((code for code, label in codes.items() if label == text), text or "")
+
+
+def from_json(data: Any, taxonomy: Taxonomy | None) -> tuple[TicketInput, str]:
+    """(TicketInput, default department of the 诉求领域); raises Invalid with every reason,
+    keyed by the JSON field names."""
+    if not isinstance(data, dict):
+        raise Invalid({"ticket": "应为一个JSON对象"})
+    errors: dict[str, str] = {}
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        errors["fields"] = "未知字段:" + ", ".join(unknown) + ";可用字段:" + ", ".join(FIELDS)
+    values: dict[str, Any] = {}
+    for source, target in FIELDS.items():
+        if source not in data or data[source] is None:
+            continue
+        value = data[source]
+        if target == "confidential":
+            if not isinstance(value, bool):
+                errors[source] = "应为 true 或 false"
+            values[target] = bool(value)
+        elif not isinstance(value, (str, int, float)):
+            errors[source] = "应为文本"
+        else:
+            values[target] = str(value)
+    values["request_type"] = _code(values.get("request_type"), REQUEST_TYPES)
+    values["channel"] = _code(values.get("channel"), CHANNELS)
+    values["urgency"] = _code(values.get("urgency") or "normal", URGENCIES)
+    department = ""
+    if values.get("domain"):
+        leaf = taxonomy.resolve(values["domain"]) if taxonomy else None
+        if leaf is None:
+            errors["domain"] = "诉求领域不在分类表中(按编码或名称填写)"
+        else:
+            values["domain"], department = leaf.code, leaf.department
+    values["content"] = values.get("demand", "")
+    form = TicketInput(**values)
+    errors.update({JSON_NAME.get(k, k): v for k, v in validate(form, REQUIRED).items()
+                   if JSON_NAME.get(k, k) not in errors})
+    if errors:
+        raise Invalid(errors)
+    return form, department
+
+
+def json_errors(invalid: Invalid) -> dict[str, str]:
+    """Error keys as the JSON field names the caller sent."""
+    return {JSON_NAME.get(name, name): message for name, message in invalid.errors.items()}

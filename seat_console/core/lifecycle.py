@@ -1,0 +1,106 @@
+"""Ticket lifecycle: 草稿 -> 已受理 -> 已转办 -> 办理中 -> 已办结 -> 已回访 -> 已归档, with 退回重办
+after an unsatisfied callback, 催办 and 督办 on open tickets. Every change is one transaction:
+the ticket, its audit event and its outbox op."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from seat_console.core import clock
+from seat_console.core.db import Database
+from seat_console.core.models import Ticket
+from seat_console.core.ticket_codes import OPEN_STATUSES, STATUS_LABELS
+from seat_console.core.tickets import record_change
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"accepted"}),
+    "accepted": frozenset({"transferred", "closed"}),
+    "transferred": frozenset({"in_progress", "closed"}),
+    "in_progress": frozenset({"closed"}),
+    "closed": frozenset({"callback_done", "reopened"}),
+    "callback_done": frozenset({"archived", "reopened"}),
+    "reopened": frozenset({"in_progress", "closed"}),
+    "archived": frozenset(),
+}
+SATISFACTION = ("满意", "基本满意", "不满意")
+# The five dissatisfaction reasons of the 12345 quality spec 6.5.3.
+DISSATISFACTION_REASONS = ("多次反映未得到处理", "处理结果与预期不符", "处理结果与事实不符",
+                           "处办时间过长", "承办单位态度问题")
+
+
+class WorkflowRefused(Exception):
+    """A change the workflow does not allow; the message is for the agent (Chinese)."""
+
+
+def _label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+def apply(db: Database, ticket_id: str, *, actor: str, action: str,
+          status: str | None = None, **fields: Any) -> Ticket:
+    """Change a ticket's status and/or fields, with its event and outbox op, atomically."""
+    with db.write() as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise WorkflowRefused("工单不存在")
+        if status is not None and status != ticket.status and \
+                status not in TRANSITIONS.get(ticket.status, frozenset()):
+            raise WorkflowRefused(f"工单状态为“{_label(ticket.status)}”,不能改为“{_label(status)}”")
+        note = fields.pop("note", "")
+        wanted = dict(fields, **({"status": status} if status else {}))
+        changes = {name: [getattr(ticket, name), value] for name, value in wanted.items()
+                   if getattr(ticket, name) != value}
+        if note:
+            changes["note"] = [None, note]  # recorded in the event, not a ticket column
+        if not changes and action != "urge":
+            return ticket
+        for name, (_old, new) in changes.items():
+            if name != "note":
+                setattr(ticket, name, new)
+        ticket.version += 1
+        ticket.updated_at = clock.now_iso()
+        session.add(ticket)
+        record_change(session, ticket, actor=actor, action=action, changes=changes)
+        return ticket
+
+
+def transition(db: Database, ticket_id: str, status: str, *, actor: str, **fields: Any) -> Ticket:
+    return apply(db, ticket_id, actor=actor, action="transition", status=status, **fields)
+
+
+def urge(db: Database, ticket: Ticket, *, actor: str, note: str = "") -> Ticket:
+    """催办: only on an open ticket; recorded as an event, status unchanged."""
+    if ticket.status not in OPEN_STATUSES:
+        raise WorkflowRefused(f"工单状态为“{_label(ticket.status)}”,无需催办")
+    return apply(db, ticket.id, actor=actor, action="urge", note=note)
+
+
+def supervise(db: Database, ticket_id: str, *, actor: str, reason: str) -> Ticket:
+    """督办 with reason, who and when (GB/T 33358 5.2.3)."""
+    if not reason.strip():
+        raise WorkflowRefused("督办须填写原因")
+    return apply(db, ticket_id, actor=actor, action="supervise", supervised=True,
+                 supervision_reason=reason.strip(), supervised_by=actor,
+                 supervised_at=clock.now_iso())
+
+
+def record_callback(db: Database, ticket_id: str, *, actor: str, satisfaction: str,
+                    reason: str = "", new_deadline: str | None = None) -> Ticket:
+    """回访 (5.4): 满意 / 基本满意 -> 已回访; 不满意 needs one of the five reasons and sends the
+    ticket back (退回重办) with a new deadline."""
+    if satisfaction not in SATISFACTION:
+        raise WorkflowRefused(f"回访结果须为{'/'.join(SATISFACTION)}")
+    at = clock.now_iso()
+    if satisfaction != "不满意":
+        return transition(db, ticket_id, "callback_done", actor=actor, satisfaction=satisfaction,
+                          dissatisfaction_reason="", callback_at=at)
+    if reason not in DISSATISFACTION_REASONS:
+        raise WorkflowRefused("不满意须选择原因:" + "、".join(DISSATISFACTION_REASONS))
+    with db.read() as session:
+        current = session.get(Ticket, ticket_id)
+    if current is None:
+        raise WorkflowRefused("工单不存在")
+    return transition(db, ticket_id, "reopened", actor=actor, satisfaction=satisfaction,
+                      dissatisfaction_reason=reason, callback_at=at,
+                      reopen_count=current.reopen_count + 1,
+                      deadline=new_deadline or current.deadline)
