@@ -23,12 +23,14 @@ MAX_HITS = 20
 
 
 def hit_label(hit: SearchHit) -> Text:
-    """Category, title with the matched parts highlighted, department."""
+    """Title with the matched parts highlighted; category and department on a second line."""
     title = Text(hit.title)
     for start, end in hit.spans:
         title.stylize("bold reverse", start, end)
-    tag = "便民" if hit.kind == "directory" else hit.category
-    return Text.assemble((f"[{tag}] ", "dim"), title, (f"  {hit.department}", "dim"))
+    tag = "便民服务" if hit.kind == "directory" else hit.category
+    label = Text.assemble(title, "\n", (f"  {tag} · {hit.department}", "dim"))
+    label.no_wrap, label.overflow = True, "ellipsis"
+    return label
 
 
 class KbPane(Vertical):
