@@ -1,0 +1,115 @@
+"""Ticket workflow core: working-day deadlines, state machine, 催办/督办, 回访."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlmodel import select
+
+from seat_console.config import DeadlineConfig, SHIPPED_KB_DATA
+from seat_console.core.calendar import WorkCalendar, load_calendar
+from seat_console.core.clock import CHINA_TZ
+from seat_console.core.db import Database
+from seat_console.core.deadlines import DeadlinePolicy, due_lists
+from seat_console.core.lifecycle import (
+    DISSATISFACTION_REASONS,
+    TRANSITIONS,
+    WorkflowRefused,
+    record_callback,
+    supervise,
+    transition,
+    urge,
+)
+from seat_console.core.models import OutboxOp, Ticket, TicketEvent
+from seat_console.core.tickets import TicketInput, submit
+
+CALENDAR = load_calendar(SHIPPED_KB_DATA)
+POLICY = DeadlinePolicy(CALENDAR, DeadlineConfig())
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=CHINA_TZ)
+
+
+def test_deadline_crosses_national_day_and_counts_the_make_up_saturday() -> None:
+    # 2026: 10-01..10-07 off; Saturday 10-10 is a make-up working day (调休).
+    assert CALENDAR.is_workday(at("2026-10-10T00:00").date())
+    assert not CALENDAR.is_workday(at("2026-10-03T00:00").date())
+    assert POLICY.transfer_deadline(at("2026-09-30T10:00")) == at("2026-10-09T17:30")
+    assert POLICY.handling_deadline("complaint", at("2026-09-30T10:00")) == at("2026-10-13T17:30")
+
+
+def test_past_the_calendar_data_weekdays_minus_fixed_holidays_are_used() -> None:
+    assert CALENDAR.is_estimated(at("2027-01-04T00:00").date())
+    assert POLICY.transfer_deadline(at("2026-12-30T10:00")) == at("2027-01-04T17:30")  # 1/1 off
+    assert POLICY.estimated("2027-01-04T17:30:00+08:00")
+
+
+def test_near_and_overdue() -> None:
+    now = at("2026-11-25T10:00")  # Wednesday
+    assert POLICY.state("2026-11-24T17:30:00+08:00", now) == "overdue"
+    assert POLICY.state("2026-11-26T17:30:00+08:00", now) == "near"
+    assert POLICY.state("2026-12-02T17:30:00+08:00", now) == ""
+
+
+def stored(db: Database, **changes: object) -> Ticket:
+    values = dict(caller_name="钱女士", caller_phone="13912345678", caller_address="沈河区北站路1号",
+                  request_type="complaint", content="噪音扰民")
+    values.update(changes)
+    return submit(db, TicketInput(**values), site_code="210102", agent_id="8001",  # type: ignore[arg-type]
+                  draft_slot=None, deadlines=POLICY)
+
+
+def test_every_valid_transition_and_the_invalid_ones(db: Database) -> None:
+    ticket = stored(db)
+    assert ticket.status == "accepted" and ticket.deadline
+    for status in ("transferred", "in_progress", "closed", "callback_done", "archived"):
+        ticket = transition(db, ticket.id, status, actor="8001")
+        assert ticket.status == status
+    for status in ("accepted", "transferred", "in_progress", "closed", "reopened"):
+        with pytest.raises(WorkflowRefused, match="已归档"):
+            transition(db, ticket.id, status, actor="8001")
+    assert TRANSITIONS["archived"] == frozenset()
+    with db.read() as session:
+        events = session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)).all()
+        ops = session.exec(select(OutboxOp).where(OutboxOp.entity_id == ticket.id)).all()
+    assert [e.action for e in events] == ["create"] + ["transition"] * 5
+    assert events[1].changes["status"] == ["accepted", "transferred"]
+    assert len(ops) == 6 and ops[-1].payload == {"status": "archived"} and ops[-1].base_version == 5
+
+
+def test_urge_and_supervise_are_recorded(db: Database) -> None:
+    ticket = stored(db)
+    urge(db, ticket, actor="8002", note="来电人第二次催问")
+    ticket = supervise(db, ticket.id, actor="9001", reason="临近办理时限")
+    assert ticket.supervised and ticket.supervised_by == "9001" and ticket.supervised_at
+    with pytest.raises(WorkflowRefused, match="原因"):
+        supervise(db, ticket.id, actor="9001", reason=" ")
+    closed = transition(db, ticket.id, "closed", actor="8001")
+    with pytest.raises(WorkflowRefused, match="无需催办"):
+        urge(db, closed, actor="8001")
+
+
+def test_unsatisfied_callback_sends_the_ticket_back_with_a_new_deadline(db: Database) -> None:
+    ticket = stored(db)
+    transition(db, ticket.id, "closed", actor="8001")
+    with pytest.raises(WorkflowRefused, match="原因"):
+        record_callback(db, ticket.id, actor="8003", satisfaction="不满意", reason="随便")
+    new_deadline = POLICY.handling_deadline("complaint", at("2026-11-25T10:00")).isoformat()
+    back = record_callback(db, ticket.id, actor="8003", satisfaction="不满意",
+                           reason=DISSATISFACTION_REASONS[1], new_deadline=new_deadline)
+    assert (back.status, back.reopen_count, back.deadline) == ("reopened", 1, new_deadline)
+    transition(db, ticket.id, "closed", actor="8001")
+    done = record_callback(db, ticket.id, actor="8003", satisfaction="满意")
+    assert done.status == "callback_done" and done.satisfaction == "满意"
+
+
+def test_due_lists(db: Database) -> None:
+    near = stored(db)
+    late = stored(db)
+    transition(db, late.id, "transferred", actor="8001",
+               deadline="2026-01-05T17:30:00.000+08:00")
+    lists = due_lists(db, POLICY, now=at("2026-11-26T09:00"))
+    assert [t.id for t in lists[1]] == [late.id]
+    assert near.id in [t.id for t in lists[0]]
