@@ -65,7 +65,10 @@ async def test_a_call_from_number_to_submitted_ticket(workspace: Workspace) -> N
             assert len(session.exec(select(OutboxOp)).all()) == 1
         # the form is ready for the next call, the ticket shows in the caller's history
         assert form.values()["caller_name"] == "" and form.values()["confidential"] is False
-        assert not any(form.values().values()), form.values()
+        from seat_console.core.drafts import has_content
+
+        assert not has_content(form.values()), form.values()
+        assert (form.values()["channel"], form.values()["urgency"]) == ("phone", "normal")
         table = app.screen.query_one("#caller-history", DataTable)
         assert table.row_count == 1
         assert ticket.number in [str(c) for c in table.get_row_at(0)]

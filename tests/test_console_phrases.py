@@ -40,7 +40,7 @@ async def test_forbidden_phrase_is_flagged_live_with_its_suggestion(workspace: W
     app = SeatConsoleApp(workspace, incoming_call="13812345678")
     async with app.run_test(size=(120, 36)) as pilot:
         await start(pilot, "咨询公积金提取")
-        await pilot.press("tab")
+        app.screen.query_one("#reply").focus()
         await type_text(pilot, "这个我不 知 道", burst=2)
         await wait_until(pilot, lambda: "服务禁语" in text_of(app, "#phrase-warnings"))
         warning = text_of(app, "#phrase-warnings")
@@ -55,7 +55,7 @@ async def test_submitting_with_a_forbidden_phrase_asks_and_records(workspace: Wo
     app = SeatConsoleApp(workspace, incoming_call="13812345678")
     async with app.run_test(size=(120, 36)) as pilot:
         await start(pilot, "咨询公积金提取")
-        await pilot.press("tab")
+        app.screen.query_one("#reply").focus()
         await type_text(pilot, "这就是规定", burst=5)
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, ForbiddenConfirmDialog))

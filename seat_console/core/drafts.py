@@ -21,8 +21,12 @@ class SavedDraft:
     updated_at: str
 
 
+# Fields that always hold a default (电话, 一般) say nothing about whether anything was typed.
+DEFAULTED = frozenset({"channel", "urgency"})
+
+
 def has_content(fields: dict[str, Any]) -> bool:
-    return any(isinstance(v, str) and v.strip() for v in fields.values())
+    return any(isinstance(v, str) and v.strip() for k, v in fields.items() if k not in DEFAULTED)
 
 
 def save_draft(db: Database, slot: str, fields: dict[str, Any], call_started_at: str | None) -> str:

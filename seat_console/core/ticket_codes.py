@@ -29,7 +29,9 @@ DISPOSITIONS: dict[str, str] = {
     "rejected": "不予受理",
     "emergency": "紧急转警",
 }
-CLOSED_AT_INTAKE = frozenset({"rejected", "emergency"})
+CLOSED_AT_INTAKE = frozenset({"rejected", "emergency", "direct_answer", "three_way"})
+# Dispositions the agent picks in the form (不予受理 and 紧急转警 come by key, F7 / F8).
+FORM_DISPOSITIONS = ("direct_answer", "three_way", "transfer")
 EMERGENCY_SERVICES = ("110", "119", "120")
 
 FIELD_LABELS: dict[str, str] = {
@@ -42,8 +44,11 @@ FIELD_LABELS: dict[str, str] = {
     "disposition": "处置方式",
     "disposition_reason": "不予受理原因",
     "emergency_service": "转警类别",
-    "confidential": "是否保密",
+    "department": "承办单位",
+    "dispatch_opinion": "派单意见",
+    "three_way_result": "三方通话结果",
     "domain": "诉求领域",
+    "confidential": "是否保密",
     "channel": "渠道",
     "demand": "诉求",
     "urgency": "紧急程度",

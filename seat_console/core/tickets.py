@@ -4,6 +4,7 @@ with its audit event, its outbox op, the caller record, and clears the draft."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -60,6 +61,9 @@ class TicketInput:
     current_state: str = ""  # 现状
     demand: str = ""  # 诉求 (what the caller asks for)
     three_way_result: str = ""
+    department: str = ""  # lead department (转办 / 三方通话)
+    co_departments: list[str] = field(default_factory=list)
+    dispatch_opinion: str = ""  # 派单意见
     first_text_at: str | None = None
     typing_cpm: int = 0
     referral: dict[str, Any] = field(default_factory=dict)  # planned 转介, see referrals.py
@@ -69,6 +73,8 @@ class TicketInput:
     @classmethod
     def from_fields(cls, fields: dict[str, Any]) -> TicketInput:
         known = {k: v for k, v in fields.items() if k in cls.__dataclass_fields__}
+        if isinstance(known.get("co_departments"), str):  # typed as 甲、乙 in the form
+            known["co_departments"] = re.split(r"[、,,;;\s]+", known["co_departments"].strip())
         return cls(**known)
 
 
@@ -88,6 +94,23 @@ def required_fields(request_type: str) -> tuple[str, ...]:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="milliseconds") if moment else None
+
+
+def intake_status(disposition: str) -> str:
+    """Handled during the call -> 已办结; 转办 -> 已转办; otherwise 已受理 (to be transferred)."""
+    if disposition in CLOSED_AT_INTAKE:
+        return "closed"
+    return "transferred" if disposition == "transfer" else "accepted"
+
+
+def _intake_deadline(form: TicketInput, deadlines: DeadlinePolicy | None,
+                     now: datetime) -> str | None:
+    """转办: the handling time of its 诉求类型; not yet disposed: transfer within 2 working days."""
+    if deadlines is None or form.disposition in CLOSED_AT_INTAKE:
+        return None
+    if form.disposition == "transfer":
+        return _iso(deadlines.handling_deadline(form.request_type, now))
+    return _iso(deadlines.transfer_deadline(now))
 
 
 def validate(form: TicketInput, required: tuple[str, ...] | None = None) -> dict[str, str]:
@@ -124,6 +147,16 @@ def validate(form: TicketInput, required: tuple[str, ...] | None = None) -> dict
         errors["disposition"] = "处置方式无效"
     if form.disposition == "rejected" and not form.disposition_reason.strip():
         errors["disposition_reason"] = "不予受理须注明原因"
+    if form.disposition == "transfer":
+        if not form.department.strip():
+            errors["department"] = "转办须填写承办单位"
+        if not form.dispatch_opinion.strip():
+            errors["dispatch_opinion"] = "转办须填写派单意见"
+    if form.disposition == "three_way" and not (form.department.strip() and
+                                                 form.three_way_result.strip()):
+        errors["three_way_result"] = "三方通话须记录对方单位和通话结果"
+    if form.disposition == "direct_answer" and not form.reply.strip():
+        errors["reply"] = "直接答复须填写答复内容"
     if form.disposition == "emergency" and (
         form.emergency_service not in EMERGENCY_SERVICES or not form.emergency_at
     ):
@@ -209,8 +242,7 @@ def submit(
         ticket = Ticket(
             number=next_number(session, site_code, day),
             site_code=site_code,
-            status="closed" if form.disposition in CLOSED_AT_INTAKE | {"direct_answer", "three_way"}
-            else "accepted",
+            status=intake_status(form.disposition),
             channel=form.channel,
             request_type=form.request_type,
             confidential=form.confidential,
@@ -225,7 +257,9 @@ def submit(
             emergency_at=form.emergency_at or None,
             kb_article_id=form.kb_article_id or None,
             domain=form.domain,
-            department=department,
+            department=form.department.strip() or department,
+            co_departments=[d.strip() for d in form.co_departments if d.strip()],
+            dispatch_opinion=form.dispatch_opinion.strip(),
             urgency=form.urgency or "normal",
             incident_time=form.incident_time.strip(),
             incident_place=form.incident_place.strip(),
@@ -235,8 +269,7 @@ def submit(
             three_way_result=form.three_way_result.strip(),
             first_text_at=form.first_text_at,
             typing_cpm=form.typing_cpm,
-            deadline=_iso(deadlines.transfer_deadline(now)) if deadlines and
-            form.disposition not in CLOSED_AT_INTAKE | {"direct_answer", "three_way"} else None,
+            deadline=_intake_deadline(form, deadlines, now),
             response_due=_iso(deadlines.response_due(form.channel, now)) if deadlines else None,
             agent_id=agent_id,
             call_started_at=form.call_started_at,

@@ -6,7 +6,10 @@ import logging
 from dataclasses import dataclass
 
 from seat_console.config import Config
+from seat_console.core.calendar import load_calendar
 from seat_console.core.db import Database
+from seat_console.core.deadlines import DeadlinePolicy
+from seat_console.core.taxonomy import Taxonomy, load_taxonomy
 from seat_console.core.kb.loader import LoadResult
 from seat_console.core.kb.referral_rules import ReferralRules, load_referral_rules
 from seat_console.core.kb.store import seed_if_empty
@@ -25,6 +28,8 @@ class Workspace:
     checker: ForbiddenChecker
     scope: ScopeDetector
     referral_rules: ReferralRules
+    taxonomy: Taxonomy
+    deadlines: DeadlinePolicy
     seeded: LoadResult | None
 
 
@@ -49,5 +54,8 @@ def open_workspace(config: Config) -> Workspace:
     checker = ForbiddenChecker.from_folder(config.scripts_phrases)
     scope = ScopeDetector(load_scope(config.scripts_phrases))
     referral_rules = load_referral_rules(config.kb_data)
+    taxonomy = load_taxonomy(config.kb_data)
+    deadlines = DeadlinePolicy(load_calendar(config.kb_data), config.deadlines)
     db, seeded = open_store(config)
-    return Workspace(config, db, catalog, checker, scope, referral_rules, seeded)
+    return Workspace(config, db, catalog, checker, scope, referral_rules, taxonomy, deadlines,
+                     seeded)

@@ -82,7 +82,7 @@ class ConsoleScreen(Screen[None]):
         with Horizontal(id="panes"):
             with Vertical(id="left-column", classes="column -holds-active"):
                 yield CallerPane(id="caller-pane", classes="pane")
-                yield TicketForm(id="ticket-form", classes="pane active")
+                yield TicketForm(self.workspace.taxonomy, id="ticket-form", classes="pane active")
             with Vertical(id="right-column", classes="column"):
                 yield KbPane(id="kb-pane", classes="pane")
                 yield PhrasePane(self.workspace.catalog, id="phrase-pane", classes="pane")
@@ -349,7 +349,8 @@ class ConsoleScreen(Screen[None]):
         try:
             with self._draft_lock:
                 ticket = submit(self.workspace.db, form_input, site_code=self.config.site_code,
-                                agent_id=self.config.agent.id, draft_slot=self.draft_slot)
+                                agent_id=self.config.agent.id, draft_slot=self.draft_slot,
+                                deadlines=self.workspace.deadlines)
                 self._generation += 1
         except Invalid as invalid:
             self.app.call_from_thread(self.query_one(TicketForm).show_errors, invalid.errors)
@@ -452,6 +453,15 @@ class ConsoleScreen(Screen[None]):
             return
         self.app.call_from_thread(self.notify, f"已记录:{done.ticket_number} {done.label}")
         self._load_reminders(notify=False)
+
+    @on(TicketForm.ConfidentialityAsked)
+    def _ask_confidentiality(self) -> None:
+        pane = self.query_one(PhrasePane)
+        pane.phase = "identity"
+        phrase = next((p for p in self.workspace.catalog.phrases if p.id == "identity.confidential"),
+                      None)
+        text = fill(phrase.text, pane.context) if phrase else "请询问来电人个人信息是否需要保密"
+        self.notify(text, title="投诉举报类:请询问是否保密(GB/T 33358 5.2.2.5)", timeout=10)
 
     @on(PhrasePane.InsertRequested)
     def _insert_phrase(self, message: PhrasePane.InsertRequested) -> None:

@@ -14,11 +14,23 @@ from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
 from seat_console.core import clock
 from seat_console.core.phrases.forbidden import Hit
-from seat_console.core.ticket_codes import DISPOSITIONS, FIELD_LABELS, REQUEST_TYPES
+from seat_console.core.taxonomy import Taxonomy
+from seat_console.core.ticket_codes import (
+    CHANNELS,
+    DISPOSITIONS,
+    FIELD_LABELS,
+    FORM_DISPOSITIONS,
+    REQUEST_TYPES,
+    URGENCIES,
+)
+from seat_console.tui.widgets.domain_picker import DomainPicker
 from seat_console.core.validation import check_phone
 
-INPUTS = ("caller_name", "caller_phone", "caller_address")
+INPUTS = ("caller_name", "caller_phone", "caller_address", "incident_time", "incident_place",
+          "course", "current_state", "demand", "department", "dispatch_opinion",
+          "three_way_result", "co_departments")
 TEXT_AREAS = ("content", "reply")
+SELECTS = {"request_type": REQUEST_TYPES, "channel": CHANNELS, "urgency": URGENCIES}
 CHECKED_FIELDS = (*INPUTS, *TEXT_AREAS)  # fields the forbidden-phrase check reads
 DISPOSITION_KEYS = ("disposition", "disposition_reason", "emergency_service", "emergency_at")
 NO_DISPOSITION = dict.fromkeys(DISPOSITION_KEYS, "")
@@ -37,8 +49,13 @@ class TicketForm(VerticalScroll):
     class SubmitRequested(Message):
         fields: dict[str, Any]
 
-    def __init__(self, **kwargs: Any) -> None:
+    @dataclass
+    class ConfidentialityAsked(Message):
+        """投诉/举报 chosen: the agent must ask whether the caller wants confidentiality."""
+
+    def __init__(self, taxonomy: Taxonomy | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.taxonomy = taxonomy
         self._errors: dict[str, str] = {}
         self._disposition: dict[str, Any] = dict(NO_DISPOSITION)
         self._kb_article_id = ""
@@ -60,9 +77,39 @@ class TicketForm(VerticalScroll):
         content = TextArea(id="content", soft_wrap=True, show_line_numbers=False)
         content.border_title = "诉求内容"
         yield content
+        with Horizontal(classes="form-row domain-row"):
+            yield Label("领域", classes="field-label")
+            yield DomainPicker(id="domain-picker")
+            yield Select([(label, code) for code, label in CHANNELS.items()], id="channel",
+                         value="phone", allow_blank=False)
+            yield Select([(label, code) for code, label in URGENCIES.items()], id="urgency",
+                         value="normal", allow_blank=False)
+        with Horizontal(classes="form-row"):
+            yield Label("事发", classes="field-label")
+            yield Input(id="incident_time", placeholder="事发时间", max_length=40)
+            yield Input(id="incident_place", placeholder="事发地点", max_length=200)
+        with Horizontal(classes="form-row"):
+            yield Label("经过", classes="field-label")
+            yield Input(id="course", placeholder="经过", max_length=2000)
+            yield Input(id="current_state", placeholder="现状", max_length=1000)
+        with Horizontal(classes="form-row"):
+            yield Label("诉求", classes="field-label")
+            yield Input(id="demand", placeholder="来电人的具体要求", max_length=1000)
         reply = TextArea(id="reply", soft_wrap=True, show_line_numbers=False)
         reply.border_title = "答复 / 办理意见"
         yield reply
+        with Horizontal(classes="form-row"):
+            yield Label("处置", classes="field-label")
+            yield Select([(DISPOSITIONS[c], c) for c in FORM_DISPOSITIONS], id="disposition-select",
+                         prompt="处置方式")
+            yield Input(id="department", placeholder="承办单位(按诉求领域预填)", max_length=100)
+        with Horizontal(classes="form-row transfer-only"):
+            yield Label("协办", classes="field-label")
+            yield Input(id="co_departments", placeholder="协办单位,以顿号分隔", max_length=200)
+            yield Input(id="dispatch_opinion", placeholder="派单意见", max_length=1000)
+        with Horizontal(classes="form-row three-way-only"):
+            yield Label("结果", classes="field-label")
+            yield Input(id="three_way_result", placeholder="三方通话结果", max_length=1000)
         yield Static("", id="disposition-line")
         yield Static("", id="link-line")
         yield Static("", id="phrase-warnings")
@@ -70,14 +117,24 @@ class TicketForm(VerticalScroll):
         yield Static("Ctrl+S 提交 · Tab 下一项 · Ctrl+N 新来电 · F4 服务用语", id="form-hint")
 
     # -- values -------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.query_one(DomainPicker).taxonomy = self.taxonomy
+        self._show_disposition_rows()
+
+    def _select(self, name: str) -> str:
+        value = self.query_one(f"#{name}", Select).value
+        return value if isinstance(value, str) else ""
+
     def values(self) -> dict[str, Any]:
-        request_type = self.query_one("#request_type", Select).value
+        picked = self._select("disposition-select")
         return {
             **{name: self.query_one(f"#{name}", Input).value for name in INPUTS},
-            "request_type": request_type if isinstance(request_type, str) else "",
+            **{name: self._select(name) for name in SELECTS},
             "confidential": self.query_one("#confidential", Checkbox).value,
             **{name: self.query_one(f"#{name}", TextArea).text for name in TEXT_AREAS},
+            "domain": self.query_one(DomainPicker).code,
             **self._disposition,
+            "disposition": self._disposition["disposition"] or picked,
             "kb_article_id": self._kb_article_id,
             "referral": dict(self._referral),
         }
@@ -88,14 +145,19 @@ class TicketForm(VerticalScroll):
             for name in INPUTS:
                 if name in fields:
                     self.query_one(f"#{name}", Input).value = str(fields[name] or "")
-            if fields.get("request_type") in REQUEST_TYPES:
-                self.query_one("#request_type", Select).value = fields["request_type"]
+            for name, codes in SELECTS.items():
+                if fields.get(name) in codes:
+                    self.query_one(f"#{name}", Select).value = fields[name]
+            if fields.get("disposition") in FORM_DISPOSITIONS:
+                self.query_one("#disposition-select", Select).value = fields["disposition"]
+            if "domain" in fields:
+                self.query_one(DomainPicker).set_code(str(fields["domain"] or ""))
             if "confidential" in fields:
                 self.query_one("#confidential", Checkbox).value = bool(fields["confidential"])
             for name in TEXT_AREAS:
                 if name in fields:
                     self.query_one(f"#{name}", TextArea).load_text(str(fields[name] or ""))
-        if fields.get("disposition"):
+        if fields.get("disposition") and fields["disposition"] not in FORM_DISPOSITIONS:
             self.set_disposition({k: fields.get(k) or "" for k in DISPOSITION_KEYS}, edited=False)
         if "kb_article_id" in fields or "referral" in fields:
             self._kb_article_id = str(fields.get("kb_article_id") or "")
@@ -109,7 +171,11 @@ class TicketForm(VerticalScroll):
         with self.prevent(Input.Changed, TextArea.Changed, Select.Changed, Checkbox.Changed):
             for name in INPUTS:
                 self.query_one(f"#{name}", Input).value = ""
-            self.query_one("#request_type", Select).clear()
+            for name in ("request_type", "disposition-select"):
+                self.query_one(f"#{name}", Select).clear()
+            self.query_one("#channel", Select).value = "phone"
+            self.query_one("#urgency", Select).value = "normal"
+            self.query_one(DomainPicker).set_code("")
             self.query_one("#confidential", Checkbox).value = False
             for name in TEXT_AREAS:
                 self.query_one(f"#{name}", TextArea).load_text("")
@@ -136,7 +202,7 @@ class TicketForm(VerticalScroll):
             reply.load_text(answer)
         self._kb_article_id = article_id
         if not self.disposition:
-            self.set_disposition({**NO_DISPOSITION, "disposition": "direct_answer"}, edited=False)
+            self.query_one("#disposition-select", Select).value = "direct_answer"
         self._show_links()
         self.post_message(self.Edited())
 
@@ -177,7 +243,30 @@ class TicketForm(VerticalScroll):
 
     @property
     def disposition(self) -> str:
-        return str(self._disposition["disposition"])
+        return str(self._disposition["disposition"] or self._select("disposition-select"))
+
+    def _show_disposition_rows(self) -> None:
+        picked = self._select("disposition-select")
+        for row in self.query(".transfer-only"):
+            row.display = picked == "transfer"
+        for row in self.query(".three-way-only"):
+            row.display = picked == "three_way"
+
+    @on(Select.Changed, "#disposition-select")
+    def _disposition_picked(self) -> None:
+        self._show_disposition_rows()
+
+    @on(Select.Changed, "#request_type")
+    def _type_picked(self, event: Select.Changed) -> None:
+        if event.value in ("complaint", "report") and not self.query_one("#confidential", Checkbox).value:
+            self.post_message(self.ConfidentialityAsked())
+
+    @on(DomainPicker.Picked)
+    def _domain_picked(self, message: DomainPicker.Picked) -> None:
+        department = self.query_one("#department", Input)
+        if message.leaf and not department.value.strip():
+            department.value = message.leaf.department
+        self.post_message(self.Edited())
 
     # -- what the live checks found ---------------------------------------------------------------
     def show_forbidden(self, hits: dict[str, list[Hit]]) -> None:
@@ -204,11 +293,11 @@ class TicketForm(VerticalScroll):
     def show_errors(self, errors: dict[str, str], *, focus: bool = True) -> None:
         """Mark invalid fields and list the messages; focus the first invalid field."""
         self._errors = dict(errors)
-        for name in (*INPUTS, "request_type", *TEXT_AREAS):
+        for name in (*INPUTS, *SELECTS, *TEXT_AREAS):
             self.query_one(f"#{name}").set_class(name in errors, "-invalid")
         text = "\n".join(f"✗ {FIELD_LABELS.get(k, k)}:{v}" for k, v in errors.items())
         self.query_one("#form-errors", Static).update(text)
-        focusable = [k for k in errors if k in (*INPUTS, "request_type", *TEXT_AREAS)]
+        focusable = [k for k in errors if k in (*INPUTS, *SELECTS, *TEXT_AREAS)]
         if focusable and focus:
             self.query_one(f"#{focusable[0]}").focus()
 
@@ -237,7 +326,7 @@ class TicketForm(VerticalScroll):
 
     def focus_first_empty(self) -> None:
         values = self.values()
-        for name in (*INPUTS, "request_type", "content"):
+        for name in ("caller_name", "caller_phone", "caller_address", "request_type", "content"):
             if not values.get(name):
                 self.query_one(f"#{name}").focus()
                 return

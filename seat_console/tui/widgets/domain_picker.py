@@ -1,0 +1,76 @@
+"""诉求领域 picker: type characters, pinyin or initials; ↓ into the matches, Enter picks a leaf."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+from seat_console.core.taxonomy import Leaf, Taxonomy
+
+
+class DomainPicker(Vertical):
+    @dataclass
+    class Picked(Message):
+        leaf: Leaf | None
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.taxonomy: Taxonomy | None = None
+        self.code = ""
+
+    def compose(self) -> ComposeResult:
+        yield Input(id="domain-input", placeholder="诉求领域:输入文字、拼音或首字母,↓ 选择")
+        options = OptionList(id="domain-options")
+        options.display = False
+        yield options
+
+    def set_code(self, code: str) -> None:
+        leaf = self.taxonomy.by_code.get(code) if self.taxonomy else None
+        self.code = leaf.code if leaf else ""
+        box = self.query_one("#domain-input", Input)
+        with box.prevent(Input.Changed):
+            box.value = leaf.label if leaf else ""
+
+    @on(Input.Changed, "#domain-input")
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        options = self.query_one("#domain-options", OptionList)
+        if self.code:  # editing the label of a picked leaf: pick again
+            self.code = ""
+            self.post_message(self.Picked(None))
+        matches = self.taxonomy.pick(event.value, 6) if self.taxonomy and event.value else []
+        options.set_options([Option(f"{leaf.label}  ({leaf.department})", id=leaf.code)
+                             for leaf in matches])
+        options.display = bool(matches)
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        options = self.query_one("#domain-options", OptionList)
+        if event.key == "down" and options.display and self.query_one("#domain-input").has_focus:
+            options.highlighted = 0
+            options.focus()
+            event.stop()
+
+    @on(Input.Submitted, "#domain-input")
+    def _first(self, event: Input.Submitted) -> None:
+        event.stop()
+        options = self.query_one("#domain-options", OptionList)
+        if options.display and options.option_count:
+            self._pick(str(options.get_option_at_index(0).id))
+
+    @on(OptionList.OptionSelected, "#domain-options")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._pick(str(event.option.id))
+
+    def _pick(self, code: str) -> None:
+        self.set_code(code)
+        self.query_one("#domain-options", OptionList).display = False
+        self.query_one("#domain-input", Input).focus()
+        leaf = self.taxonomy.by_code.get(code) if self.taxonomy else None
+        self.post_message(self.Picked(leaf))
