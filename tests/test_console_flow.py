@@ -59,7 +59,7 @@ async def test_a_call_from_number_to_submitted_ticket(workspace: Workspace) -> N
         assert (ticket.caller_name, ticket.request_type) == ("张女士", "complaint")
         assert ticket.caller_address == "沈阳市和平区南京街100号"
         assert ticket.content == "楼上装修噪音太大,晚上十点还在施工"
-        assert ticket.call_started_at is not None
+        assert ticket.call_started_at is not None and ticket.first_text_at is not None
         with workspace.db.read() as session:
             assert len(session.exec(select(TicketEvent)).all()) == 1
             assert len(session.exec(select(OutboxOp)).all()) == 1

@@ -67,3 +67,11 @@ def due_lists(db: Database, policy: DeadlinePolicy,
         elif state == "near":
             near.append(ticket)
     return near, overdue
+
+
+def supervised_open(db: Database) -> list[Ticket]:
+    """督办 list: supervised tickets that are still open."""
+    with db.read() as session:
+        return list(session.exec(
+            select(Ticket).where(col(Ticket.status).in_(OPEN_STATUSES))
+            .where(col(Ticket.supervised).is_(True)).order_by(col(Ticket.deadline))).all())

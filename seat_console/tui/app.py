@@ -13,6 +13,7 @@ from seat_console.core.workspace import Workspace
 from seat_console.tui.keymap import binding_rows
 from seat_console.tui.screens.console_screen import ConsoleScreen
 from seat_console.tui.screens.help_screen import HelpScreen
+from seat_console.tui.screens.ticket_detail_screen import TicketDetailScreen
 from seat_console.tui.widgets.kb_pane import KbPane
 from seat_console.tui.widgets.phrase_pane import PhrasePane
 
@@ -55,6 +56,8 @@ class SeatConsoleApp(App[None]):
                             self.console_screen.action_reject)
         yield SystemCommand("紧急转警", "记录转110/119/120及时间 (F8)",
                             self.console_screen.action_emergency)
+        yield SystemCommand("临期/超期/督办工单", "临近办理时限、已超期和督办中的工单 (F10)",
+                            self.console_screen.action_due)
         yield SystemCommand("转介回访提醒", "到期的企业反馈确认和服务对象回访 (F9)",
                             self.console_screen.action_reminders)
         for pane, title in (("caller", "来电人"), ("kb", "知识库"), ("phrases", "服务用语"),
@@ -71,4 +74,5 @@ BINDING_AREAS: list[tuple[type[DOMNode], str]] = [
     (ConsoleScreen, "全局"),
     (PhrasePane, "服务用语"),
     (KbPane, "知识库"),
+    (TicketDetailScreen, "工单详情"),
 ]

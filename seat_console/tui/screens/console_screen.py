@@ -13,11 +13,12 @@ from textual.containers import Horizontal, Vertical
 from rich.text import Text
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import DataTable, Footer
 
 from seat_console.core import clock
 from seat_console.core.callers import CallerHistory, caller_history
 from seat_console.core.drafts import SavedDraft, has_content, load_draft, save_draft, slot_for
+from seat_console.core.deadlines import due_lists, supervised_open
 from seat_console.core.drafts import discard_draft
 from seat_console.core.errors import DatabaseUnavailable
 from seat_console.core.kb.store import engine_for_db, get_article
@@ -27,9 +28,12 @@ from seat_console.core.phrases.catalog import fill, salutation_context
 from seat_console.core.phrases.forbidden import Hit
 from seat_console.core.phrases.scope import Emergency, NotAccepted, ScopeFinding
 from seat_console.core.tickets import Invalid, TicketInput, submit
+from seat_console.core.typing_meter import TypingMeter
 from seat_console.core.workspace import Workspace
 from seat_console.tui.screens.article_reader import ArticleReader
 from seat_console.tui.screens.draft_recovery_dialog import DraftRecoveryDialog
+from seat_console.tui.screens.due_screen import DueScreen
+from seat_console.tui.screens.ticket_detail_screen import TicketDetailScreen
 from seat_console.tui.screens.forbidden_confirm_dialog import ForbiddenConfirmDialog
 from seat_console.tui.screens.new_call_dialog import NewCallDialog
 from seat_console.tui.screens.reminders_screen import RemindersScreen
@@ -60,6 +64,7 @@ class ConsoleScreen(Screen[None]):
         Binding("f7", "reject", "不予受理", id="console.reject", priority=True),
         Binding("f8", "emergency", "紧急转警", id="console.emergency", priority=True),
         Binding("ctrl+s", "submit", "提交工单", id="console.submit", priority=True),
+        Binding("f10", "due", "临期/超期/督办", id="console.due", priority=True),
         Binding("f9", "reminders", "转介回访提醒", id="console.reminders", priority=True),
         Binding("ctrl+n", "new_call", "新来电", id="console.new_call", priority=True),
     ]
@@ -75,6 +80,10 @@ class ConsoleScreen(Screen[None]):
         self._generation = 0  # bumped when the form is reset; stale autosaves are dropped
         self._draft_lock = threading.Lock()
         self._needs_check = False
+        self.meter = TypingMeter()
+        self.first_text_at: str | None = None
+        self.meter = TypingMeter()
+        self.first_text_at: str | None = None
         self.forbidden_hits: dict[str, list[Hit]] = {}
         self.scope_finding: ScopeFinding | None = None
 
@@ -255,9 +264,17 @@ class ConsoleScreen(Screen[None]):
         if self._dirty:
             self._dirty = False
             values = self.query_one(TicketForm).values()
+            self._time_the_typing(values)
             self._save_draft(values, self._generation)
             self._follow_call_phase(values)
             self._update_phrase_context()
+
+    def _time_the_typing(self, values: dict[str, Any]) -> None:
+        """Timing records for the quality indicators and the typing-speed meter."""
+        if self.first_text_at is None and str(values.get("content") or "").strip():
+            self.first_text_at = clock.now_iso()
+        self.meter.sample(sum(len(v) for v in values.values() if isinstance(v, str)))
+        self.query_one(StatusBar).typing = self.meter.per_minute()
 
     def _follow_call_phase(self, values: dict[str, Any]) -> None:
         pane = self.query_one(PhrasePane)
@@ -327,7 +344,8 @@ class ConsoleScreen(Screen[None]):
     # -- submit -------------------------------------------------------------------------------
     @on(TicketForm.SubmitRequested)
     def _submit_requested(self, message: TicketForm.SubmitRequested) -> None:
-        fields = dict(message.fields, call_started_at=self.call_started_at)
+        fields = dict(message.fields, call_started_at=self.call_started_at,
+                      first_text_at=self.first_text_at, typing_cpm=self.meter.per_minute())
         self.run_checks()
         if not self.forbidden_hits:
             self._submit(fields)
@@ -367,6 +385,8 @@ class ConsoleScreen(Screen[None]):
         form.clear()
         self._dirty = False
         self.call_started_at = None
+        self.first_text_at = None
+        self.meter.reset()
         status = self.query_one(StatusBar)
         status.call_started = None
         status.draft_state = f"已提交 {ticket.number}"
@@ -417,6 +437,42 @@ class ConsoleScreen(Screen[None]):
 
     def _check_reminders(self) -> None:
         self._load_reminders(notify=True)
+        self._load_due()
+
+    @work(thread=True, exclusive=True, group="due")
+    def _load_due(self, open_screen: bool = False) -> None:
+        try:
+            near, overdue = due_lists(self.workspace.db, self.workspace.deadlines)
+            supervised = supervised_open(self.workspace.db) if open_screen else []
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)
+            return
+        self.app.call_from_thread(self._show_due, near, overdue, supervised, open_screen)
+
+    def _show_due(self, near: list[Ticket], overdue: list[Ticket], supervised: list[Ticket],
+                  open_screen: bool) -> None:
+        self.query_one(StatusBar).due = (len(near), len(overdue))
+        if open_screen:
+            self.app.push_screen(DueScreen(near, overdue, supervised), self.open_ticket)
+
+    def action_due(self) -> None:
+        self._load_due(open_screen=True)
+
+    def open_ticket(self, ticket_id: str | None) -> None:
+        if ticket_id:
+            def closed(_: None) -> None:
+                self._load_due()
+                phone = self.query_one(TicketForm).values()["caller_phone"]
+                if phone:
+                    self._load_history(phone)
+
+            self.app.push_screen(TicketDetailScreen(self.workspace.db, ticket_id,
+                                                    self.config.agent.id,
+                                                    self.workspace.deadlines), closed)
+
+    @on(DataTable.RowSelected, "#caller-history")
+    def _history_row(self, event: DataTable.RowSelected) -> None:
+        self.open_ticket(str(event.row_key.value))
 
     @work(thread=True, exclusive=True, group="reminders")
     def _load_reminders(self, notify: bool) -> None:

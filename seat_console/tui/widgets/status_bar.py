@@ -17,6 +17,8 @@ class StatusBar(Static):
     call_started: reactive[float | None] = reactive(None)  # Unix time the call began
     draft_state = reactive("无草稿")
     reminders = reactive(0)  # referral callbacks due
+    due = reactive((0, 0))  # (near deadline, overdue) open tickets
+    typing = reactive(0)  # characters a minute
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.refresh)
@@ -34,5 +36,8 @@ class StatusBar(Static):
             (self.draft_state, "italic"), "  ",
             (f" 转介回访 {self.reminders} (F9) ", "reverse") if self.reminders else "",
             "  " if self.reminders else "",
+            (f" 临期 {self.due[0]} 超期 {self.due[1]} (F10) ", "reverse") if any(self.due) else "",
+            "  " if any(self.due) else "",
+            (f"打字 {self.typing}字/分  ", "dim") if self.typing else "",
             (clock.now().strftime("%Y-%m-%d %H:%M:%S"), ""),
         )

@@ -1,0 +1,46 @@
+"""F10: open tickets near their deadline or overdue, and supervised (督办) ones; Enter opens one."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from seat_console.core import clock
+from seat_console.core.models import Ticket
+from seat_console.core.ticket_view import labelled, masked
+
+
+class DueScreen(ModalScreen[str | None]):
+    """Returns the id of the ticket to open, or None."""
+
+    BINDINGS = [Binding("escape,f10", "close", "关闭", id="due.close")]
+
+    def __init__(self, near: list[Ticket], overdue: list[Ticket], supervised: list[Ticket]) -> None:
+        super().__init__()
+        self.rows = [("已超期", t) for t in overdue] + [("临近时限", t) for t in near] + \
+            [("督办", t) for t in supervised if t not in overdue and t not in near]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog help"):
+            yield Static(f"临期 / 超期 / 督办工单 · 共 {len(self.rows)} 张 · Enter 打开 · Esc 关闭",
+                         classes="dialog-title")
+            table: DataTable[str] = DataTable(id="due-table", cursor_type="row", zebra_stripes=True)
+            table.add_columns("情况", "工单编号", "状态", "类型", "来电人", "办理时限", "督办")
+            for index, (kind, ticket) in enumerate(self.rows):
+                view = labelled(masked(ticket))
+                table.add_row(kind, ticket.number, view["status"], view["request_type"],
+                              view["caller_name"],
+                              clock.short_time(ticket.deadline) if ticket.deadline else "—",
+                              view["supervised"], key=str(index))
+            yield table
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        self.dismiss(self.rows[int(str(event.row_key.value))][1].id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
