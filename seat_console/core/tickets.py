@@ -64,6 +64,7 @@ class TicketInput:
     department: str = ""  # lead department (转办 / 三方通话)
     co_departments: list[str] = field(default_factory=list)
     dispatch_opinion: str = ""  # 派单意见
+    linked_ticket_ids: list[str] = field(default_factory=list)  # 重复来电: the earlier ticket
     first_text_at: str | None = None
     typing_cpm: int = 0
     referral: dict[str, Any] = field(default_factory=dict)  # planned 转介, see referrals.py
@@ -260,6 +261,7 @@ def submit(
             department=form.department.strip() or department,
             co_departments=[d.strip() for d in form.co_departments if d.strip()],
             dispatch_opinion=form.dispatch_opinion.strip(),
+            linked_ticket_ids=list(form.linked_ticket_ids),
             urgency=form.urgency or "normal",
             incident_time=form.incident_time.strip(),
             incident_place=form.incident_place.strip(),

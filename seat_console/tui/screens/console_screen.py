@@ -23,6 +23,9 @@ from seat_console.core.drafts import discard_draft
 from seat_console.core.errors import DatabaseUnavailable
 from seat_console.core.kb.store import engine_for_db, get_article
 from seat_console.core.models import KbArticle, Ticket
+from seat_console.core.lifecycle import WorkflowRefused, urge
+from seat_console.core.repeat_calls import Similar, similar_open_tickets
+from seat_console.core.ticket_codes import STATUS_LABELS
 from seat_console.core.referrals import DueCallback, due_callbacks, mark_callback_done, plan_referral
 from seat_console.core.phrases.catalog import fill, salutation_context
 from seat_console.core.phrases.forbidden import Hit
@@ -33,6 +36,7 @@ from seat_console.core.workspace import Workspace
 from seat_console.tui.screens.article_reader import ArticleReader
 from seat_console.tui.screens.draft_recovery_dialog import DraftRecoveryDialog
 from seat_console.tui.screens.due_screen import DueScreen
+from seat_console.tui.screens.inquiry_screen import InquiryScreen
 from seat_console.tui.screens.ticket_detail_screen import TicketDetailScreen
 from seat_console.tui.screens.forbidden_confirm_dialog import ForbiddenConfirmDialog
 from seat_console.tui.screens.new_call_dialog import NewCallDialog
@@ -64,6 +68,9 @@ class ConsoleScreen(Screen[None]):
         Binding("f7", "reject", "不予受理", id="console.reject", priority=True),
         Binding("f8", "emergency", "紧急转警", id="console.emergency", priority=True),
         Binding("ctrl+s", "submit", "提交工单", id="console.submit", priority=True),
+        Binding("f11", "link_repeat", "关联原工单", id="console.link_repeat", priority=True),
+        Binding("f12", "urge_repeat", "催办原工单", id="console.urge_repeat", priority=True),
+        Binding("ctrl+f", "inquiry", "工单查询", id="console.inquiry", priority=True),
         Binding("f10", "due", "临期/超期/督办", id="console.due", priority=True),
         Binding("f9", "reminders", "转介回访提醒", id="console.reminders", priority=True),
         Binding("ctrl+n", "new_call", "新来电", id="console.new_call", priority=True),
@@ -266,8 +273,73 @@ class ConsoleScreen(Screen[None]):
             values = self.query_one(TicketForm).values()
             self._time_the_typing(values)
             self._save_draft(values, self._generation)
+            self._check_repeat(str(values["caller_phone"]), str(values["caller_address"]),
+                               str(values["content"]))
             self._follow_call_phase(values)
             self._update_phrase_context()
+
+    # -- repeat calls and status inquiries ----------------------------------------------------------
+    @work(thread=True, exclusive=True, group="repeat")
+    def _check_repeat(self, phone: str, address: str, content: str) -> None:
+        try:
+            found = similar_open_tickets(self.workspace.db, phone, address, content)
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)
+            return
+        self.app.call_from_thread(self._show_repeat, found)
+
+    def _show_repeat(self, found: list[Similar]) -> None:
+        form = self.query_one(TicketForm)
+        linked = set(form.values()["linked_ticket_ids"])
+        self.similar = [s for s in found if s.ticket.id not in linked]
+        if not self.similar:
+            form.show_repeat(None)
+            return
+        best = self.similar[0]
+        form.show_repeat(Text.assemble(
+            (f"⚠ 疑似重复来电:与 {best.ticket.number}({best.same}相同,相似度{best.similarity}%,"
+             f"{STATUS_LABELS.get(best.ticket.status, best.ticket.status)})\n", "bold"),
+            "F11 关联原工单后提交 · F12 只对原工单催办,不新建工单"))
+
+    def action_link_repeat(self) -> None:
+        if not getattr(self, "similar", None):
+            self.notify("未发现相似的未办结工单", severity="warning")
+            return
+        best = self.similar[0].ticket
+        self.query_one(TicketForm).link_ticket(best.id, best.number)
+        self.similar = []
+        self.query_one(TicketForm).show_repeat(None)
+        self.notify(f"已关联原工单 {best.number},提交后计入重复来电")
+
+    def action_urge_repeat(self) -> None:
+        if not getattr(self, "similar", None):
+            self.notify("未发现相似的未办结工单", severity="warning")
+            return
+        self._urge_instead(self.similar[0].ticket, self.query_one(TicketForm).values()["content"])
+
+    @work(thread=True, group="submit")
+    def _urge_instead(self, ticket: Ticket, note: str) -> None:
+        try:
+            with self._draft_lock:
+                urge(self.workspace.db, ticket, actor=self.config.agent.id,
+                     note=f"重复来电催办:{note.strip()}")
+                discard_draft(self.workspace.db, self.draft_slot)
+                self._generation += 1
+        except WorkflowRefused as refused:
+            self.app.call_from_thread(self.notify, str(refused), severity="warning")
+            return
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)
+            return
+        self.app.call_from_thread(self._urged, ticket)
+
+    def _urged(self, ticket: Ticket) -> None:
+        self.notify(f"已对 {ticket.number} 催办并记录来电内容,未新建工单", title="重复来电")
+        self.last_ticket = ticket
+        self._reset_after_call(f"已催办 {ticket.number}", ticket.caller_phone)
+
+    def action_inquiry(self) -> None:
+        self.app.push_screen(InquiryScreen(self.workspace))
 
     def _time_the_typing(self, values: dict[str, Any]) -> None:
         """Timing records for the quality indicators and the typing-speed meter."""
@@ -381,6 +453,11 @@ class ConsoleScreen(Screen[None]):
     def _submitted(self, ticket: Ticket) -> None:
         self.last_ticket = ticket
         self.notify(f"工单 {ticket.number} 已受理并保存", title="提交成功", timeout=6)
+        self._reset_after_call(f"已提交 {ticket.number}", ticket.caller_phone)
+        self._update_phrase_context(ticket_no=ticket.number)
+
+    def _reset_after_call(self, state: str, phone: str) -> None:
+        """The call is done: the form is ready for the next one, the history refreshed."""
         form = self.query_one(TicketForm)
         form.clear()
         self._dirty = False
@@ -389,10 +466,9 @@ class ConsoleScreen(Screen[None]):
         self.meter.reset()
         status = self.query_one(StatusBar)
         status.call_started = None
-        status.draft_state = f"已提交 {ticket.number}"
+        status.draft_state = state
         self.query_one(PhrasePane).phase = "closing"
-        self._update_phrase_context(ticket_no=ticket.number)
-        self._load_history(ticket.caller_phone)
+        self._load_history(phone)
         self.query_one("#caller_name").focus()
 
     # -- knowledge base, referrals and phrases ------------------------------------------------------

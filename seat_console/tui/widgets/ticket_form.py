@@ -60,6 +60,8 @@ class TicketForm(VerticalScroll):
         self._disposition: dict[str, Any] = dict(NO_DISPOSITION)
         self._kb_article_id = ""
         self._referral: dict[str, Any] = {}
+        self._linked: list[str] = []  # ids of earlier tickets this one is linked to
+        self._linked_numbers: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="form-row"):
@@ -73,6 +75,7 @@ class TicketForm(VerticalScroll):
             yield Select([(label, code) for code, label in REQUEST_TYPES.items()],
                          id="request_type", prompt="诉求类型")
             yield Checkbox("保密", id="confidential")
+        yield Static("", id="repeat-banner")
         yield Static("", id="scope-banner")
         content = TextArea(id="content", soft_wrap=True, show_line_numbers=False)
         content.border_title = "诉求内容"
@@ -137,6 +140,7 @@ class TicketForm(VerticalScroll):
             "disposition": self._disposition["disposition"] or picked,
             "kb_article_id": self._kb_article_id,
             "referral": dict(self._referral),
+            "linked_ticket_ids": list(self._linked),
         }
 
     def load(self, fields: dict[str, Any]) -> None:
@@ -159,6 +163,8 @@ class TicketForm(VerticalScroll):
                     self.query_one(f"#{name}", TextArea).load_text(str(fields[name] or ""))
         if fields.get("disposition") and fields["disposition"] not in FORM_DISPOSITIONS:
             self.set_disposition({k: fields.get(k) or "" for k in DISPOSITION_KEYS}, edited=False)
+        if fields.get("linked_ticket_ids"):
+            self._linked = list(fields["linked_ticket_ids"])
         if "kb_article_id" in fields or "referral" in fields:
             self._kb_article_id = str(fields.get("kb_article_id") or "")
             self._referral = dict(fields.get("referral") or {})
@@ -181,6 +187,8 @@ class TicketForm(VerticalScroll):
                 self.query_one(f"#{name}", TextArea).load_text("")
         self.set_disposition(None, edited=False)
         self._kb_article_id, self._referral = "", {}
+        self._linked, self._linked_numbers = [], []
+        self.show_repeat(None)
         self._show_links()
         self.show_errors({})
         self.show_forbidden({})
@@ -211,8 +219,23 @@ class TicketForm(VerticalScroll):
         self._show_links()
         self.post_message(self.Edited())
 
+    def link_ticket(self, ticket_id: str, number: str) -> None:
+        if ticket_id not in self._linked:
+            self._linked.append(ticket_id)
+            self._linked_numbers.append(number)
+        self._show_links()
+        self.post_message(self.Edited())
+
+    def show_repeat(self, banner: Text | None) -> None:
+        widget = self.query_one("#repeat-banner", Static)
+        widget.update(banner or "")
+        widget.set_class(banner is not None, "-repeat")
+
     def _show_links(self) -> None:
         text = Text()
+        if self._linked:
+            text.append("关联原工单:" + "、".join(self._linked_numbers or self._linked) + "\n",
+                        "bold")
         if self._kb_article_id:
             text.append(f"引用知识:{self._kb_article_id}\n", "dim")
         if self._referral:
