@@ -11,7 +11,7 @@ from seat_console.core.tickets import TicketInput, submit
 from seat_console.core.workspace import Workspace
 from seat_console.tui.app import SeatConsoleApp
 from seat_console.tui.screens.choice_dialog import ChoiceDialog
-from seat_console.tui.screens.due_screen import DueScreen
+from seat_console.tui.screens.due_screen import TicketListScreen
 from seat_console.tui.screens.ticket_detail_screen import TicketDetailScreen
 from seat_console.tui.widgets.status_bar import StatusBar
 
@@ -41,7 +41,7 @@ async def test_overdue_ticket_is_counted_listed_and_worked_to_a_callback(workspa
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_until(pilot, lambda: app.screen.query_one(StatusBar).due == (0, 1))
         await pilot.press("f10")
-        await wait_until(pilot, lambda: isinstance(app.screen, DueScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, TicketListScreen))
         row = app.screen.query_one(DataTable).get_row_at(0)
         assert row[0] == "已超期" and row[1] == ticket.number and row[4] == "冯先生"
         await pilot.press("enter")
@@ -94,3 +94,21 @@ async def test_caller_history_opens_a_confidential_ticket_masked(workspace: Work
         await pilot.press(*"多次反映", "enter")
         await wait_until(pilot, lambda: status(workspace, ticket.id).supervised)
         assert status(workspace, ticket.id).supervision_reason == "多次反映"
+
+
+async def test_callback_queue_lists_closed_tickets(workspace: Workspace) -> None:
+    ticket = a_ticket(workspace)
+    transition(workspace.db, ticket.id, "closed", actor="8001")
+    app = SeatConsoleApp(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("ctrl+b")
+        await wait_until(pilot, lambda: isinstance(app.screen, TicketListScreen))
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1 and table.get_row_at(0)[1] == ticket.number
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, TicketDetailScreen))
+        await pilot.pause(0.2)
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("enter")  # 满意
+        await wait_until(pilot, lambda: status(workspace, ticket.id).status == "callback_done")

@@ -75,3 +75,10 @@ def supervised_open(db: Database) -> list[Ticket]:
         return list(session.exec(
             select(Ticket).where(col(Ticket.status).in_(OPEN_STATUSES))
             .where(col(Ticket.supervised).is_(True)).order_by(col(Ticket.deadline))).all())
+
+
+def callback_queue(db: Database) -> list[Ticket]:
+    """回访 queue (GB/T 33358 5.4): closed tickets not yet called back, oldest first."""
+    with db.read() as session:
+        return list(session.exec(select(Ticket).where(Ticket.status == "closed")
+                                 .order_by(col(Ticket.updated_at))).all())

@@ -58,6 +58,8 @@ class SeatConsoleApp(App[None]):
                             self.console_screen.action_emergency)
         yield SystemCommand("临期/超期/督办工单", "临近办理时限、已超期和督办中的工单 (F10)",
                             self.console_screen.action_due)
+        yield SystemCommand("回访队列", "已办结待回访的工单 (Ctrl+B)", self.console_screen.action_callbacks)
+        yield SystemCommand("工单查询", "按工单编号或号码查询进度 (Ctrl+F)", self.console_screen.action_inquiry)
         yield SystemCommand("转介回访提醒", "到期的企业反馈确认和服务对象回访 (F9)",
                             self.console_screen.action_reminders)
         for pane, title in (("caller", "来电人"), ("kb", "知识库"), ("phrases", "服务用语"),

@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer
 from seat_console.core import clock
 from seat_console.core.callers import CallerHistory, caller_history
 from seat_console.core.drafts import SavedDraft, has_content, load_draft, save_draft, slot_for
-from seat_console.core.deadlines import due_lists, supervised_open
+from seat_console.core.deadlines import callback_queue, due_lists, supervised_open
 from seat_console.core.drafts import discard_draft
 from seat_console.core.errors import DatabaseUnavailable
 from seat_console.core.kb.store import engine_for_db, get_article
@@ -35,7 +35,7 @@ from seat_console.core.typing_meter import TypingMeter
 from seat_console.core.workspace import Workspace
 from seat_console.tui.screens.article_reader import ArticleReader
 from seat_console.tui.screens.draft_recovery_dialog import DraftRecoveryDialog
-from seat_console.tui.screens.due_screen import DueScreen
+from seat_console.tui.screens.due_screen import TicketListScreen, due_rows
 from seat_console.tui.screens.inquiry_screen import InquiryScreen
 from seat_console.tui.screens.ticket_detail_screen import TicketDetailScreen
 from seat_console.tui.screens.forbidden_confirm_dialog import ForbiddenConfirmDialog
@@ -71,6 +71,7 @@ class ConsoleScreen(Screen[None]):
         Binding("f11", "link_repeat", "关联原工单", id="console.link_repeat", priority=True),
         Binding("f12", "urge_repeat", "催办原工单", id="console.urge_repeat", priority=True),
         Binding("ctrl+f", "inquiry", "工单查询", id="console.inquiry", priority=True),
+        Binding("ctrl+b", "callbacks", "回访队列", id="console.callbacks", priority=True),
         Binding("f10", "due", "临期/超期/督办", id="console.due", priority=True),
         Binding("f9", "reminders", "转介回访提醒", id="console.reminders", priority=True),
         Binding("ctrl+n", "new_call", "新来电", id="console.new_call", priority=True),
@@ -529,7 +530,24 @@ class ConsoleScreen(Screen[None]):
                   open_screen: bool) -> None:
         self.query_one(StatusBar).due = (len(near), len(overdue))
         if open_screen:
-            self.app.push_screen(DueScreen(near, overdue, supervised), self.open_ticket)
+            self.app.push_screen(TicketListScreen("临期 / 超期 / 督办工单",
+                                                  due_rows(near, overdue, supervised)),
+                                 self.open_ticket)
+
+    def action_callbacks(self) -> None:
+        self._load_callback_queue()
+
+    @work(thread=True, exclusive=True, group="callback-queue")
+    def _load_callback_queue(self) -> None:
+        try:
+            queue = callback_queue(self.workspace.db)
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)
+            return
+        self.app.call_from_thread(
+            self.app.push_screen,
+            TicketListScreen("回访队列(已办结待回访,打开后按 v 记录回访)", [("待回访", t) for t in queue]),
+            self.open_ticket)
 
     def action_due(self) -> None:
         self._load_due(open_screen=True)

@@ -1,4 +1,5 @@
-"""F10: open tickets near their deadline or overdue, and supervised (督办) ones; Enter opens one."""
+"""Lists of tickets to work on: F10 near deadline / overdue / supervised (督办), and the 回访
+queue; Enter opens one."""
 
 from __future__ import annotations
 
@@ -14,19 +15,18 @@ from seat_console.core.models import Ticket
 from seat_console.core.ticket_view import labelled, masked
 
 
-class DueScreen(ModalScreen[str | None]):
-    """Returns the id of the ticket to open, or None."""
+class TicketListScreen(ModalScreen[str | None]):
+    """A list of tickets with why each is listed; returns the id of the ticket to open."""
 
-    BINDINGS = [Binding("escape,f10", "close", "关闭", id="due.close")]
+    BINDINGS = [Binding("escape", "close", "关闭", id="ticket_list.close")]
 
-    def __init__(self, near: list[Ticket], overdue: list[Ticket], supervised: list[Ticket]) -> None:
+    def __init__(self, title: str, rows: list[tuple[str, Ticket]]) -> None:
         super().__init__()
-        self.rows = [("已超期", t) for t in overdue] + [("临近时限", t) for t in near] + \
-            [("督办", t) for t in supervised if t not in overdue and t not in near]
+        self.title_text, self.rows = title, rows
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help"):
-            yield Static(f"临期 / 超期 / 督办工单 · 共 {len(self.rows)} 张 · Enter 打开 · Esc 关闭",
+            yield Static(f"{self.title_text} · 共 {len(self.rows)} 张 · Enter 打开 · Esc 关闭",
                          classes="dialog-title")
             table: DataTable[str] = DataTable(id="due-table", cursor_type="row", zebra_stripes=True)
             table.add_columns("情况", "工单编号", "状态", "类型", "来电人", "办理时限", "督办")
@@ -44,3 +44,9 @@ class DueScreen(ModalScreen[str | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def due_rows(near: list[Ticket], overdue: list[Ticket], supervised: list[Ticket]) -> list[tuple[str, Ticket]]:
+    listed = {t.id for t in near + overdue}
+    return [("已超期", t) for t in overdue] + [("临近时限", t) for t in near] + \
+        [("督办", t) for t in supervised if t.id not in listed]
