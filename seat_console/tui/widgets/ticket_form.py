@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
 from seat_console.core import clock
@@ -34,6 +35,12 @@ SELECTS = {"request_type": REQUEST_TYPES, "channel": CHANNELS, "urgency": URGENC
 CHECKED_FIELDS = (*INPUTS, *TEXT_AREAS)  # fields the forbidden-phrase check reads
 DISPOSITION_KEYS = ("disposition", "disposition_reason", "emergency_service", "emergency_at")
 NO_DISPOSITION = dict.fromkeys(DISPOSITION_KEYS, "")
+
+
+def _row(label: str, *fields: Widget, classes: str = "") -> Horizontal:
+    """One labelled line of the form."""
+    return Horizontal(Label(label, classes="field-label"), *fields,
+                      classes=f"form-row {classes}".strip())
 
 
 class TicketForm(VerticalScroll):
@@ -87,32 +94,22 @@ class TicketForm(VerticalScroll):
                          value="phone", allow_blank=False)
             yield Select([(label, code) for code, label in URGENCIES.items()], id="urgency",
                          value="normal", allow_blank=False)
-        with Horizontal(classes="form-row"):
-            yield Label("事发", classes="field-label")
-            yield Input(id="incident_time", placeholder="事发时间", max_length=40)
-            yield Input(id="incident_place", placeholder="事发地点", max_length=200)
-        with Horizontal(classes="form-row"):
-            yield Label("经过", classes="field-label")
-            yield Input(id="course", placeholder="经过", max_length=2000)
-            yield Input(id="current_state", placeholder="现状", max_length=1000)
-        with Horizontal(classes="form-row"):
-            yield Label("诉求", classes="field-label")
-            yield Input(id="demand", placeholder="来电人的具体要求", max_length=1000)
+        yield _row("事发", Input(id="incident_time", placeholder="事发时间", max_length=40),
+                   Input(id="incident_place", placeholder="事发地点", max_length=200))
+        yield _row("经过", Input(id="course", placeholder="经过", max_length=2000),
+                   Input(id="current_state", placeholder="现状", max_length=1000))
+        yield _row("诉求", Input(id="demand", placeholder="来电人的具体要求", max_length=1000))
         reply = TextArea(id="reply", soft_wrap=True, show_line_numbers=False)
         reply.border_title = "答复 / 办理意见"
         yield reply
-        with Horizontal(classes="form-row"):
-            yield Label("处置", classes="field-label")
-            yield Select([(DISPOSITIONS[c], c) for c in FORM_DISPOSITIONS], id="disposition-select",
-                         prompt="处置方式")
-            yield Input(id="department", placeholder="承办单位(按诉求领域预填)", max_length=100)
-        with Horizontal(classes="form-row transfer-only"):
-            yield Label("协办", classes="field-label")
-            yield Input(id="co_departments", placeholder="协办单位,以顿号分隔", max_length=200)
-            yield Input(id="dispatch_opinion", placeholder="派单意见", max_length=1000)
-        with Horizontal(classes="form-row three-way-only"):
-            yield Label("结果", classes="field-label")
-            yield Input(id="three_way_result", placeholder="三方通话结果", max_length=1000)
+        yield _row("处置", Select([(DISPOSITIONS[c], c) for c in FORM_DISPOSITIONS],
+                                  id="disposition-select", prompt="处置方式"),
+                   Input(id="department", placeholder="承办单位(按诉求领域预填)", max_length=100))
+        yield _row("协办", Input(id="co_departments", placeholder="协办单位,以顿号分隔", max_length=200),
+                   Input(id="dispatch_opinion", placeholder="派单意见", max_length=1000),
+                   classes="transfer-only")
+        yield _row("结果", Input(id="three_way_result", placeholder="三方通话结果", max_length=1000),
+                   classes="three-way-only")
         yield Static("", id="disposition-line")
         yield Static("", id="link-line")
         yield Static("", id="phrase-warnings")
