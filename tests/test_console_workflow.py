@@ -112,3 +112,53 @@ async def test_callback_queue_lists_closed_tickets(workspace: Workspace) -> None
         await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
         await pilot.press("enter")  # 满意
         await wait_until(pilot, lambda: status(workspace, ticket.id).status == "callback_done")
+
+
+async def test_transfer_then_archive_by_keys(workspace: Workspace) -> None:
+    ticket = a_ticket(workspace)
+    app = SeatConsoleApp(workspace, incoming_call="13611112222")
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = app.screen.query_one("#caller-history", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 1)
+        app.screen.open_ticket(ticket.id)
+        await wait_until(pilot, lambda: isinstance(app.screen, TicketDetailScreen))
+        await pilot.pause(0.2)
+        for key, expected in (("t", "transferred"), ("c", "closed")):
+            await pilot.press(key)
+            await wait_until(pilot, lambda: status(workspace, ticket.id).status == expected)
+        assert status(workspace, ticket.id).deadline > ticket.deadline  # handling time after 转办
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("down", "enter")  # 基本满意
+        await wait_until(pilot, lambda: status(workspace, ticket.id).status == "callback_done")
+        await pilot.press("a")
+        await wait_until(pilot, lambda: status(workspace, ticket.id).status == "archived")
+        await pilot.press("u")  # 催办 an archived ticket: refused
+        await pilot.pause()
+        assert any("无需催办" in str(n.message) for n in app._notifications)
+
+
+async def test_confidential_ticket_is_masked_in_due_list_and_inquiry(workspace: Workspace) -> None:
+    from seat_console.tui.screens.inquiry_screen import InquiryScreen
+
+    from .console_driver import type_text
+
+    ticket = a_ticket(workspace, confidential=True)
+    transition(workspace.db, ticket.id, "transferred", actor="8001",
+               deadline="2026-01-05T17:30:00.000+08:00")
+    app = SeatConsoleApp(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f10")
+        await wait_until(pilot, lambda: isinstance(app.screen, TicketListScreen))
+        row = " ".join(str(c) for c in app.screen.query_one(DataTable).get_row_at(0))
+        assert "冯**" in row and "冯先生" not in row
+        await pilot.press("escape")
+        await pilot.press("ctrl+f")
+        await wait_until(pilot, lambda: isinstance(app.screen, InquiryScreen))
+        await type_text(pilot, "13611112222")
+        await pilot.press("enter")
+        result = app.screen.query_one("#inquiry-result", Static)
+        await wait_until(pilot, lambda: ticket.number in str(result.render()))
+        shown = str(result.render())
+        for secret in ("冯先生", "13611112222", "小河沿路"):
+            assert secret not in shown
