@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from seat_console.core import clock
 from seat_console.core.masking import mask_address, mask_name, mask_phone, mask_text
 from seat_console.core.models import Ticket, TicketEvent
 from seat_console.core.ticket_codes import CHANNELS, DISPOSITIONS, REQUEST_TYPES, STATUS_LABELS
 
 PERSONAL = ("caller_name", "caller_phone", "caller_address")
+TIME_FIELDS = ("created_at", "deadline", "response_due", "callback_at", "supervised_at")
 FREE_TEXT = ("content", "course", "current_state", "demand", "reply", "incident_place")
 MASKERS = {"caller_name": mask_name, "caller_phone": mask_phone, "caller_address": mask_address}
 
@@ -58,6 +60,9 @@ def labelled(row: dict[str, Any]) -> dict[str, Any]:
     out["request_type"] = REQUEST_TYPES.get(row.get("request_type", ""), row.get("request_type"))
     out["channel"] = CHANNELS.get(row.get("channel", ""), row.get("channel"))
     out["disposition"] = DISPOSITIONS.get(row.get("disposition", ""), row.get("disposition"))
+    for name in TIME_FIELDS:
+        if row.get(name):
+            out[name] = clock.short_time(row[name])
     out["confidential"] = "是" if row.get("confidential") else "否"
     out["supervised"] = "是" if row.get("supervised") else "否"
     return out
