@@ -48,30 +48,40 @@ def _run_console(args: argparse.Namespace, config: Config) -> int:
 
 
 def _check_data(args: argparse.Namespace, config: Config) -> int:
+    from seat_console.core.calendar import load_calendar
     from seat_console.core.kb.loader import load_kb
+    from seat_console.core.kb.referral_rules import load_referral_rules
+    from seat_console.core.kb.synonyms import SYNONYMS_FILE, load_synonyms
     from seat_console.core.phrases.catalog import load_catalog
     from seat_console.core.phrases.forbidden import load_forbidden
     from seat_console.core.phrases.scope import load_scope
     from seat_console.core.phrases.transcript_qa import load_qa_rules
+    from seat_console.core.taxonomy import load_taxonomy
 
-    problems: list[str] = []
-    folder = config.scripts_phrases
+    phrases, kb = config.scripts_phrases, config.kb_data
     checks = (
-        ("phrases", lambda: load_catalog(folder),
+        ("phrases", lambda: load_catalog(phrases),
          lambda c: f"{len(c.phrases)} phrases in {len(c.phases)} phases"),
-        ("forbidden", lambda: load_forbidden(folder),
+        ("forbidden", lambda: load_forbidden(phrases),
          lambda r: f"{len(r.phrases)} forbidden phrases, {len(r.allow)} look-alikes allowed"),
-        ("scope", lambda: load_scope(folder),
+        ("scope", lambda: load_scope(phrases),
          lambda r: f"{len(r.not_accepted)} non-accepted categories, {len(r.emergencies)} emergencies"),
-        ("qa_rules", lambda: load_qa_rules(folder),
-         lambda r: f"{len(r.required)} required moments"),
+        ("qa_rules", lambda: load_qa_rules(phrases), lambda r: f"{len(r.required)} required moments"),
+        ("taxonomy", lambda: load_taxonomy(kb), lambda t: f"{len(t.leaves)} leaves"),
+        ("synonyms", lambda: load_synonyms(kb / SYNONYMS_FILE), lambda t: f"{len(t.groups)} groups"),
+        ("referral", lambda: load_referral_rules(kb),
+         lambda r: f"enterprise {r.enterprise_feedback_minutes} min, citizen "
+                   f"{r.citizen_followup_days} days"),
+        ("holidays_fallback", lambda: load_calendar(kb),
+         lambda c: f"{len(c.fixed_holidays)} fixed dates past {c.data_until}"),
     )
+    problems: list[str] = []
     for name, load, describe in checks:
         try:
             print(f"{name}: {describe(load())}")  # type: ignore[no-untyped-call]
         except SeatConsoleError as exc:
             problems.append(str(exc))
-    result = load_kb([config.kb_data])
+    result = load_kb([kb])
     print(f"kb_data: {len(result.records)} entries loaded")
     problems += [str(e) for e in result.errors]
     for problem in problems:
