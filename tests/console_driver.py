@@ -15,7 +15,7 @@ async def type_text(pilot: Pilot, text: str, *, burst: int = 1) -> None:
         await pilot.press(*text[start:start + burst])
 
 
-async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 15.0) -> None:
     """Let the app run (timers, workers) until `condition` holds."""
     waited = 0.0
     while not condition():

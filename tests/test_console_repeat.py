@@ -39,7 +39,7 @@ async def call_again(pilot, content: str) -> TicketForm:  # type: ignore[no-unty
     app.screen.query_one("#content").focus()
     await type_text(pilot, content, burst=3)
     await wait_until(pilot, lambda: "疑似重复来电" in str(
-        app.screen.query_one("#repeat-banner", Static).render()), timeout=5)
+        app.screen.query_one("#repeat-banner", Static).render()))
     return form
 
 
