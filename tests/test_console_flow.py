@@ -9,7 +9,6 @@ from seat_console.core.models import OutboxOp, Ticket, TicketEvent
 from seat_console.core.workspace import Workspace
 from seat_console.tui.app import SeatConsoleApp
 from seat_console.tui.screens.new_call_dialog import NewCallDialog
-from seat_console.tui.widgets.caller_pane import CallerPane
 from seat_console.tui.widgets.phrase_pane import PhrasePane
 from seat_console.tui.widgets.status_bar import StatusBar
 from seat_console.tui.widgets.ticket_form import TicketForm

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
 from textual.widgets import DataTable, Static
 
 from seat_console.core.lifecycle import transition

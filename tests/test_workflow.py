@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from seat_console.config import DeadlineConfig, SHIPPED_KB_DATA
-from seat_console.core.calendar import WorkCalendar, load_calendar
+from seat_console.core.calendar import load_calendar
 from seat_console.core.clock import CHINA_TZ
 from seat_console.core.db import Database
 from seat_console.core.deadlines import DeadlinePolicy, due_lists

@@ -1,0 +1,102 @@
+"""Knowledge base: search engine, reader, adopting an answer, referrals and their reminders.
+
+Part of ConsoleScreen (see console_screen.py).
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.screen import Screen
+
+from seat_console.core.errors import DatabaseUnavailable
+from seat_console.core.kb.store import engine_for_db, get_article
+from seat_console.core.models import KbArticle
+from seat_console.core.referrals import DueCallback, due_callbacks, mark_callback_done, plan_referral
+from seat_console.tui.screens.article_reader import ArticleReader
+from seat_console.tui.screens.reminders_screen import RemindersScreen
+from seat_console.tui.widgets.kb_pane import KbPane
+from seat_console.tui.widgets.phrase_pane import PhrasePane
+from seat_console.tui.widgets.status_bar import StatusBar
+from seat_console.tui.widgets.ticket_form import TicketForm
+
+class KbSlice(Screen[None]):
+    """A slice of the console screen; its state is set up by ConsoleScreen.__init__."""
+
+    @work(thread=True, group="kb-load")
+    def _load_kb(self) -> None:
+        try:
+            engine = engine_for_db(self.workspace.db)
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)
+            return
+        self.app.call_from_thread(self.query_one(KbPane).set_engine, engine)
+
+    @on(KbPane.Adopted)
+    def _adopt(self, message: KbPane.Adopted) -> None:
+        self._fetch_article(message.article_id, adopt=True)
+
+    @work(thread=True, group="kb-article")
+    def _fetch_article(self, article_id: str, adopt: bool) -> None:
+        try:
+            article = get_article(self.workspace.db, article_id)
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)
+            return
+        if article is not None:
+            self.app.call_from_thread(self._use_article if adopt else self._read_article, article)
+
+    def _read_article(self, article: KbArticle) -> None:
+        self.app.push_screen(ArticleReader(article))
+
+    def _use_article(self, article: KbArticle) -> None:
+        form = self.query_one(TicketForm)
+        pane = self.query_one(PhrasePane)
+        if article.kind == "directory":
+            form.set_referral(plan_referral(article, self.workspace.referral_rules))
+            pane.phase = "referral"
+            self._update_phrase_context(enterprise=f"{article.title}(电话{article.extra.get('phone', '')})")
+            self.notify(f"已记录转介:{article.title},提交工单后按时回访", title="转介")
+        else:
+            form.adopt_answer(article.id, article.body)
+            pane.phase = "disposition"
+            self.notify(f"已将“{article.title}”的答复填入答复栏,并关联该知识", title="直接答复")
+
+    @on(KbPane.Opened)
+    def _open_article(self, message: KbPane.Opened) -> None:
+        self._fetch_article(message.article_id, adopt=False)
+
+    @work(thread=True, exclusive=True, group="reminders")
+    def _load_reminders(self, notify: bool) -> None:
+        try:
+            due = due_callbacks(self.workspace.db)
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)
+            return
+        self.app.call_from_thread(self._show_reminders, due, notify)
+
+    def _show_reminders(self, due: list[DueCallback], notify: bool) -> None:
+        self.due_callbacks = due
+        self.query_one(StatusBar).reminders = len(due)
+        for item in due:
+            if notify and (item.referral_id, item.step) not in self._reminded:
+                self._reminded.add((item.referral_id, item.step))
+                self.notify(f"{item.ticket_number} {item.enterprise}:{item.label}"
+                            f"({'已超时' if item.overdue else '已到期'}),F9 查看",
+                            title="转介回访提醒", severity="warning", timeout=8)
+
+    def action_reminders(self) -> None:
+        def answered(done: DueCallback | None) -> None:
+            if done is not None:
+                self._mark_done(done)
+
+        self.app.push_screen(RemindersScreen(list(getattr(self, "due_callbacks", []))), answered)
+
+    @work(thread=True, group="reminders-done")
+    def _mark_done(self, done: DueCallback) -> None:
+        try:
+            mark_callback_done(self.workspace.db, done.referral_id, done.step, self.config.agent.id)
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)
+            return
+        self.app.call_from_thread(self.notify, f"已记录:{done.ticket_number} {done.label}")
+        self._load_reminders(notify=False)

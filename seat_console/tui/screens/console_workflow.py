@@ -1,0 +1,141 @@
+"""Tickets after intake: repeat calls, status inquiry, due lists, 回访 queue, ticket view.
+
+Part of ConsoleScreen (see console_screen.py).
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from rich.text import Text
+from textual.screen import Screen
+from textual.widgets import DataTable
+
+from seat_console.core.deadlines import callback_queue, due_lists, supervised_open
+from seat_console.core.drafts import discard_draft
+from seat_console.core.errors import DatabaseUnavailable
+from seat_console.core.models import Ticket
+from seat_console.core.lifecycle import WorkflowRefused, urge
+from seat_console.core.repeat_calls import Similar, similar_open_tickets
+from seat_console.core.ticket_codes import STATUS_LABELS
+from seat_console.tui.screens.due_screen import TicketListScreen, due_rows
+from seat_console.tui.screens.inquiry_screen import InquiryScreen
+from seat_console.tui.screens.ticket_detail_screen import TicketDetailScreen
+from seat_console.tui.widgets.status_bar import StatusBar
+from seat_console.tui.widgets.ticket_form import TicketForm
+
+class WorkflowSlice(Screen[None]):
+    """A slice of the console screen; its state is set up by ConsoleScreen.__init__."""
+
+    @work(thread=True, exclusive=True, group="repeat")
+    def _check_repeat(self, phone: str, address: str, content: str) -> None:
+        try:
+            found = similar_open_tickets(self.workspace.db, phone, address, content)
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)
+            return
+        self.app.call_from_thread(self._show_repeat, found)
+
+    def _show_repeat(self, found: list[Similar]) -> None:
+        form = self.query_one(TicketForm)
+        linked = set(form.values()["linked_ticket_ids"])
+        self.similar = [s for s in found if s.ticket.id not in linked]
+        if not self.similar:
+            form.show_repeat(None)
+            return
+        best = self.similar[0]
+        form.show_repeat(Text.assemble(
+            (f"⚠ 疑似重复来电:与 {best.ticket.number}({best.same}相同,相似度{best.similarity}%,"
+             f"{STATUS_LABELS.get(best.ticket.status, best.ticket.status)})\n", "bold"),
+            "F11 关联原工单后提交 · F12 只对原工单催办,不新建工单"))
+
+    def action_link_repeat(self) -> None:
+        if not getattr(self, "similar", None):
+            self.notify("未发现相似的未办结工单", severity="warning")
+            return
+        best = self.similar[0].ticket
+        self.query_one(TicketForm).link_ticket(best.id, best.number)
+        self.similar = []
+        self.query_one(TicketForm).show_repeat(None)
+        self.notify(f"已关联原工单 {best.number},提交后计入重复来电")
+
+    def action_urge_repeat(self) -> None:
+        if not getattr(self, "similar", None):
+            self.notify("未发现相似的未办结工单", severity="warning")
+            return
+        self._urge_instead(self.similar[0].ticket, self.query_one(TicketForm).values()["content"])
+
+    @work(thread=True, group="submit")
+    def _urge_instead(self, ticket: Ticket, note: str) -> None:
+        try:
+            with self._draft_lock:
+                urge(self.workspace.db, ticket, actor=self.config.agent.id,
+                     note=f"重复来电催办:{note.strip()}")
+                discard_draft(self.workspace.db, self.draft_slot)
+                self._generation += 1
+        except WorkflowRefused as refused:
+            self.app.call_from_thread(self.notify, str(refused), severity="warning")
+            return
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)
+            return
+        self.app.call_from_thread(self._urged, ticket)
+
+    def _urged(self, ticket: Ticket) -> None:
+        self.notify(f"已对 {ticket.number} 催办并记录来电内容,未新建工单", title="重复来电")
+        self.last_ticket = ticket
+        self._reset_after_call(f"已催办 {ticket.number}", ticket.caller_phone)
+
+    def action_inquiry(self) -> None:
+        self.app.push_screen(InquiryScreen(self.workspace))
+
+    @work(thread=True, exclusive=True, group="due")
+    def _load_due(self, open_screen: bool = False) -> None:
+        try:
+            near, overdue = due_lists(self.workspace.db, self.workspace.deadlines)
+            supervised = supervised_open(self.workspace.db) if open_screen else []
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)
+            return
+        self.app.call_from_thread(self._show_due, near, overdue, supervised, open_screen)
+
+    def _show_due(self, near: list[Ticket], overdue: list[Ticket], supervised: list[Ticket],
+                  open_screen: bool) -> None:
+        self.query_one(StatusBar).due = (len(near), len(overdue))
+        if open_screen:
+            self.app.push_screen(TicketListScreen("临期 / 超期 / 督办工单",
+                                                  due_rows(near, overdue, supervised)),
+                                 self.open_ticket)
+
+    def action_callbacks(self) -> None:
+        self._load_callback_queue()
+
+    @work(thread=True, exclusive=True, group="callback-queue")
+    def _load_callback_queue(self) -> None:
+        try:
+            queue = callback_queue(self.workspace.db)
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)
+            return
+        self.app.call_from_thread(
+            self.app.push_screen,
+            TicketListScreen("回访队列(已办结待回访,打开后按 v 记录回访)", [("待回访", t) for t in queue]),
+            self.open_ticket)
+
+    def action_due(self) -> None:
+        self._load_due(open_screen=True)
+
+    def open_ticket(self, ticket_id: str | None) -> None:
+        if ticket_id:
+            def closed(_: None) -> None:
+                self._load_due()
+                phone = self.query_one(TicketForm).values()["caller_phone"]
+                if phone:
+                    self._load_history(phone)
+
+            self.app.push_screen(TicketDetailScreen(self.workspace.db, ticket_id,
+                                                    self.config.agent.id,
+                                                    self.workspace.deadlines), closed)
+
+    @on(DataTable.RowSelected, "#caller-history")
+    def _history_row(self, event: DataTable.RowSelected) -> None:
+        self.open_ticket(str(event.row_key.value))
