@@ -253,6 +253,16 @@ def build_parser() -> argparse.ArgumentParser:
     ticket_export.add_argument("--out", metavar="FILE", required=True)
     ticket_export.set_defaults(handler=_lazy("tickets", "export"))
 
+    sync = commands.add_parser(
+        "sync", help="sync with the center", description="Push the outbox to the center and pull "
+        "its updates (center.url and center.token from the config). --once: one round; exit 0 "
+        "only when everything pending was acknowledged; --json gives pushed, pulled, pending, "
+        "conflicts. --status: pending ops, cursor, last success, sync issues.")
+    sync.add_argument("--once", action="store_true", help="one sync round")
+    sync.add_argument("--status", action="store_true", help="show the sync state")
+    sync.add_argument("--json", action="store_true", help="print JSON")
+    sync.set_defaults(handler=_lazy("sync", "sync"))
+
     cfg = commands.add_parser("config", help="show the effective configuration",
                               description="Show the configuration after environment overrides.")
     cfg_commands = cfg.add_subparsers(title="config commands", metavar="CONFIG_COMMAND",

@@ -93,7 +93,7 @@ def list_(args: argparse.Namespace, config: Config) -> int:
     for row in rows:
         view = labelled(row)
         print(f"{row['number']}  {view['status']:<4} {view['request_type']}  {row['caller_name']:<6} "
-              f"{row['caller_phone']:<13} 时限 {row['deadline'] or '—':<29} {row['content'][:30]}")
+              f"{row['caller_phone']:<13} 时限 {view['deadline'] or '—':<16} {row['content'][:30]}")
     print(f"{len(rows)} ticket(s)")
     return 0
 

@@ -191,3 +191,16 @@ class Referral(SQLModel, table=True):
     citizen_followup_from: str
     citizen_followup_by: str
     citizen_followed_up_at: str | None = None
+
+
+class SyncIssue(SQLModel, table=True):
+    """An op the center answered with conflict or rejected: never silently overwritten."""
+
+    __tablename__ = "sync_issue"
+    id: str = Field(default_factory=uuid7, primary_key=True)
+    at: str
+    entity: str
+    entity_id: str
+    op_id: str
+    kind: str = Field(description="conflict / rejected")
+    detail: str

@@ -1,0 +1,1 @@
+"""seat-center: the hotline center that sub-centers' consoles sync with."""

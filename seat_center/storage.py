@@ -1,0 +1,165 @@
+"""Center storage (SQLAlchemy Core: SQLite by default; the tables are portable).
+
+applied_ops makes every op idempotent by its op id; changes is the change log the sites pull
+after their cursor (center-side updates of their tickets)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine
+
+metadata = MetaData()
+sites = Table("sites", metadata, Column("code", String, primary_key=True),
+              Column("token_hash", String, nullable=False), Column("created_at", String, nullable=False))
+applied_ops = Table("applied_ops", metadata, Column("op_id", String, primary_key=True),
+                    Column("site", String, nullable=False), Column("entity", String, nullable=False),
+                    Column("entity_id", String, nullable=False), Column("result", String, nullable=False),
+                    Column("applied_at", String, nullable=False))
+entities = Table("entities", metadata, Column("entity", String, primary_key=True),
+                 Column("id", String, primary_key=True), Column("site", String, nullable=False),
+                 Column("number", String), Column("version", Integer, nullable=False),
+                 Column("data", Text, nullable=False), Column("updated_at", String, nullable=False))
+changes = Table("changes", metadata, Column("seq", Integer, primary_key=True, autoincrement=True),
+                Column("site", String, nullable=False), Column("entity", String, nullable=False),
+                Column("entity_id", String, nullable=False), Column("payload", Text, nullable=False),
+                Column("created_at", String, nullable=False))
+
+# After 转办 the center owns dispatch and status; the site owns what it recorded at intake.
+CENTER_FIELDS = frozenset({"status", "department", "co_departments", "dispatch_opinion",
+                           "deadline", "reply", "supervised", "supervision_reason",
+                           "supervised_by", "supervised_at"})
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_engine(url: str) -> Engine:
+    if "://" not in url:
+        url = f"sqlite:///{url}"
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA busy_timeout = 10000")
+    metadata.create_all(engine)
+    return engine
+
+
+def add_site(engine: Engine, code: str) -> str:
+    """Create a site (or renew its token); the token is returned once and stored hashed."""
+    token = secrets.token_urlsafe(32)
+    with engine.begin() as connection:
+        exists = connection.execute(select(sites.c.code).where(sites.c.code == code)).first()
+        if exists:
+            connection.execute(update(sites).where(sites.c.code == code)
+                               .values(token_hash=hash_token(token)))
+        else:
+            connection.execute(insert(sites).values(code=code, token_hash=hash_token(token),
+                                                    created_at=now()))
+    return token
+
+
+def site_for_token(connection: Connection, code: str, token: str) -> bool:
+    row = connection.execute(select(sites.c.token_hash).where(sites.c.code == code)).first()
+    return bool(row) and hmac.compare_digest(row[0], hash_token(token))
+
+
+def apply_op(connection: Connection, site: str, op: dict[str, Any]) -> dict[str, Any]:
+    """Apply one op exactly once; the answer says applied / duplicate / rejected / conflict."""
+    op_id = op["op_id"]
+    if connection.execute(select(applied_ops.c.result).where(applied_ops.c.op_id == op_id)).first():
+        return {"op_id": op_id, "result": "duplicate"}
+    key = (entities.c.entity == op["entity"]) & (entities.c.id == op["entity_id"])
+    current = connection.execute(select(entities).where(key)).first()
+    payload = op["payload"]
+    answer: dict[str, Any] = {"op_id": op_id, "result": "applied"}
+    if op["op"] == "create":
+        if current is not None:
+            answer = {"op_id": op_id, "result": "rejected", "reason": "entity exists"}
+        else:
+            connection.execute(insert(entities).values(
+                entity=op["entity"], id=op["entity_id"], site=site, number=payload.get("number"),
+                version=int(payload.get("version", 1)), data=json.dumps(payload, ensure_ascii=False),
+                updated_at=now()))
+    elif current is None:
+        answer = {"op_id": op_id, "result": "rejected", "reason": "unknown entity"}
+    elif current.site != site:
+        answer = {"op_id": op_id, "result": "rejected", "reason": "not this site's entity"}
+    else:
+        data = json.loads(current.data)
+        changed_by_center = set(data.get("_center_changed", []))
+        clash = sorted(set(payload) & changed_by_center & CENTER_FIELDS)
+        if op["base_version"] < current.version and clash:
+            answer = {"op_id": op_id, "result": "conflict",
+                      "reason": f"center changed {', '.join(clash)} since version {op['base_version']}"}
+        else:
+            data.update(payload)
+            connection.execute(update(entities).where(key).values(
+                version=current.version + 1, data=json.dumps(data, ensure_ascii=False),
+                updated_at=now()))
+    connection.execute(insert(applied_ops).values(op_id=op_id, site=site, entity=op["entity"],
+                                                  entity_id=op["entity_id"], result=answer["result"],
+                                                  applied_at=now()))
+    return answer
+
+
+def center_update(engine: Engine, number: str, fields: dict[str, Any]) -> int:
+    """A center-side change (dispatch, status...) of a ticket, logged for its site to pull."""
+    with engine.begin() as connection:
+        row = connection.execute(select(entities).where(entities.c.entity == "ticket")
+                                 .where(entities.c.number == number)).first()
+        if row is None:
+            raise KeyError(number)
+        data = json.loads(row.data)
+        data.update(fields)
+        data["_center_changed"] = sorted(set(data.get("_center_changed", [])) | set(fields))
+        connection.execute(update(entities).where(entities.c.entity == "ticket")
+                           .where(entities.c.id == row.id)
+                           .values(version=row.version + 1, data=json.dumps(data, ensure_ascii=False),
+                                   updated_at=now()))
+        result = connection.execute(insert(changes).values(
+            site=row.site, entity="ticket", entity_id=row.id,
+            payload=json.dumps({**fields, "version": row.version + 1}, ensure_ascii=False),
+            created_at=now()))
+        return int(result.inserted_primary_key[0])
+
+
+def changes_after(connection: Connection, site: str, cursor: int, limit: int) -> list[dict[str, Any]]:
+    rows = connection.execute(select(changes).where(changes.c.site == site)
+                              .where(changes.c.seq > cursor).order_by(changes.c.seq).limit(limit))
+    return [{"seq": r.seq, "entity": r.entity, "entity_id": r.entity_id,
+             "payload": json.loads(r.payload)} for r in rows]
+
+
+def export_rows(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as connection:
+        rows = connection.execute(select(entities).where(entities.c.entity == "ticket")
+                                  .order_by(entities.c.site, entities.c.number))
+        return [{**{k: v for k, v in json.loads(r.data).items() if not k.startswith("_")},
+                 "site": r.site, "number": r.number, "id": r.id, "version": r.version}
+                for r in rows]
