@@ -209,3 +209,30 @@ def test_negative_control_without_dedupe_the_check_fails(tmp_path: Path) -> None
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+async def test_console_syncs_in_the_background_and_shows_it(tmp_path: Path, center: Center) -> None:
+    from seat_console.config import load_config
+    from seat_console.core.workspace import open_workspace
+    from seat_console.tui.app import SeatConsoleApp
+    from seat_console.tui.widgets.status_bar import StatusBar
+
+    from .console_driver import wait_until
+
+    site = make_site(tmp_path, center, "210102")
+    add_tickets(site, 2)
+    config = load_config(None, env=site.env())
+    workspace = open_workspace(config)
+    app = SeatConsoleApp(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        bar = app.screen.query_one(StatusBar)
+        await wait_until(pilot, lambda: bar.sync.startswith("在线 待同步 0"))
+        assert len(exported(center)) == 2
+    center.stop()
+    add_tickets(site, 1)
+    app = SeatConsoleApp(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        bar = app.screen.query_one(StatusBar)
+        await wait_until(pilot, lambda: bar.sync.startswith("离线 待同步 1"), timeout=30)
+    workspace.db.close()
+    center.start()

@@ -8,15 +8,20 @@ from __future__ import annotations
 from typing import Any
 
 from textual import on, work
-from textual.screen import Screen
 
 from seat_console.core import clock
 from seat_console.core.callers import CallerHistory, caller_history
-from seat_console.core.drafts import SavedDraft, has_content, load_draft, save_draft
-from seat_console.core.drafts import discard_draft
+from seat_console.core.drafts import (
+    SavedDraft,
+    discard_draft,
+    has_content,
+    load_draft,
+    save_draft,
+)
 from seat_console.core.errors import DatabaseUnavailable
 from seat_console.core.models import Ticket
 from seat_console.core.tickets import Invalid, TicketInput, submit
+from seat_console.tui.screens.console_base import ConsoleSlice
 from seat_console.tui.screens.draft_recovery_dialog import DraftRecoveryDialog
 from seat_console.tui.screens.forbidden_confirm_dialog import ForbiddenConfirmDialog
 from seat_console.tui.screens.new_call_dialog import NewCallDialog
@@ -25,7 +30,8 @@ from seat_console.tui.widgets.phrase_pane import PhrasePane
 from seat_console.tui.widgets.status_bar import StatusBar
 from seat_console.tui.widgets.ticket_form import TicketForm
 
-class CallSlice(Screen[None]):
+
+class CallSlice(ConsoleSlice):
     """A slice of the console screen; its state is set up by ConsoleScreen.__init__."""
 
     def action_new_call(self) -> None:
@@ -54,7 +60,7 @@ class CallSlice(Screen[None]):
         except DatabaseUnavailable as error:
             self._report_from_thread(error)
             return
-        self.app.call_from_thread(self._show_history, history)
+        self.from_thread(self._show_history, history)
 
     def _show_history(self, history: CallerHistory) -> None:
         self.query_one(CallerPane).show_history(history)
@@ -109,7 +115,7 @@ class CallSlice(Screen[None]):
             self._dirty = True  # try again on the next tick; the form keeps everything
             self._report_from_thread(error)
             return
-        self.app.call_from_thread(self._draft_saved, saved_at)
+        self.from_thread(self._draft_saved, saved_at)
 
     def _draft_saved(self, saved_at: str) -> None:
         if not self._dirty:
@@ -123,7 +129,7 @@ class CallSlice(Screen[None]):
             self._report_from_thread(error)
             return
         if draft is not None:
-            self.app.call_from_thread(self._offer_draft, draft)
+            self.from_thread(self._offer_draft, draft)
 
     def _offer_draft(self, draft: SavedDraft) -> None:
         def answered(restore: bool | None) -> None:
@@ -182,12 +188,12 @@ class CallSlice(Screen[None]):
                                 deadlines=self.workspace.deadlines)
                 self._generation += 1
         except Invalid as invalid:
-            self.app.call_from_thread(self.query_one(TicketForm).show_errors, invalid.errors)
+            self.from_thread(self.query_one(TicketForm).show_errors, invalid.errors)
             return
         except DatabaseUnavailable as error:
             self._report_from_thread(error)  # nothing was written; the form is untouched
             return
-        self.app.call_from_thread(self._submitted, ticket)
+        self.from_thread(self._submitted, ticket)
 
     def _submitted(self, ticket: Ticket) -> None:
         self.last_ticket = ticket

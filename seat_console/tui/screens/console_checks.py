@@ -8,18 +8,18 @@ from __future__ import annotations
 import logging
 
 from rich.text import Text
-from textual.screen import Screen
 
 from seat_console.core import clock
 from seat_console.core.phrases.catalog import fill
 from seat_console.core.phrases.scope import Emergency, NotAccepted, ScopeFinding
+from seat_console.tui.screens.console_base import ConsoleSlice
 from seat_console.tui.widgets.phrase_pane import PhrasePane
 from seat_console.tui.widgets.ticket_form import CHECKED_FIELDS, TicketForm
 
 log = logging.getLogger(__name__)
 
 
-class ChecksSlice(Screen[None]):
+class ChecksSlice(ConsoleSlice):
     """A slice of the console screen; its state is set up by ConsoleScreen.__init__."""
 
     def _check_tick(self) -> None:

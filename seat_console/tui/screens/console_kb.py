@@ -6,20 +6,26 @@ Part of ConsoleScreen (see console_screen.py).
 from __future__ import annotations
 
 from textual import on, work
-from textual.screen import Screen
 
 from seat_console.core.errors import DatabaseUnavailable
 from seat_console.core.kb.store import engine_for_db, get_article
 from seat_console.core.models import KbArticle
-from seat_console.core.referrals import DueCallback, due_callbacks, mark_callback_done, plan_referral
+from seat_console.core.referrals import (
+    DueCallback,
+    due_callbacks,
+    mark_callback_done,
+    plan_referral,
+)
 from seat_console.tui.screens.article_reader import ArticleReader
+from seat_console.tui.screens.console_base import ConsoleSlice
 from seat_console.tui.screens.reminders_screen import RemindersScreen
 from seat_console.tui.widgets.kb_pane import KbPane
 from seat_console.tui.widgets.phrase_pane import PhrasePane
 from seat_console.tui.widgets.status_bar import StatusBar
 from seat_console.tui.widgets.ticket_form import TicketForm
 
-class KbSlice(Screen[None]):
+
+class KbSlice(ConsoleSlice):
     """A slice of the console screen; its state is set up by ConsoleScreen.__init__."""
 
     @work(thread=True, group="kb-load")
@@ -29,7 +35,7 @@ class KbSlice(Screen[None]):
         except DatabaseUnavailable as error:
             self._report_from_thread(error)
             return
-        self.app.call_from_thread(self.query_one(KbPane).set_engine, engine)
+        self.from_thread(self.query_one(KbPane).set_engine, engine)
 
     @on(KbPane.Adopted)
     def _adopt(self, message: KbPane.Adopted) -> None:
@@ -43,7 +49,7 @@ class KbSlice(Screen[None]):
             self._report_from_thread(error)
             return
         if article is not None:
-            self.app.call_from_thread(self._use_article if adopt else self._read_article, article)
+            self.from_thread(self._use_article if adopt else self._read_article, article)
 
     def _read_article(self, article: KbArticle) -> None:
         self.app.push_screen(ArticleReader(article))
@@ -72,7 +78,7 @@ class KbSlice(Screen[None]):
         except DatabaseUnavailable as error:
             self._report_from_thread(error)
             return
-        self.app.call_from_thread(self._show_reminders, due, notify)
+        self.from_thread(self._show_reminders, due, notify)
 
     def _show_reminders(self, due: list[DueCallback], notify: bool) -> None:
         self.due_callbacks = due
@@ -98,5 +104,5 @@ class KbSlice(Screen[None]):
         except DatabaseUnavailable as error:
             self._report_from_thread(error)
             return
-        self.app.call_from_thread(self.notify, f"已记录:{done.ticket_number} {done.label}")
+        self.from_thread(self.notify, f"已记录:{done.ticket_number} {done.label}")
         self._load_reminders(notify=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -18,6 +18,7 @@ from seat_console.core.models import Ticket
 from seat_console.core.phrases.catalog import fill, salutation_context
 from seat_console.core.phrases.forbidden import Hit
 from seat_console.core.phrases.scope import ScopeFinding
+from seat_console.core.sync.client import LAST_SUCCESS_KEY, SyncClient, state
 from seat_console.core.typing_meter import TypingMeter
 from seat_console.core.workspace import Workspace
 from seat_console.tui.screens.console_call import CallSlice
@@ -37,6 +38,7 @@ PANES = {"caller": "#caller-pane", "kb": "#kb-pane", "phrases": "#phrase-pane",
 FOCUS_TARGETS = {"caller": "#caller-history", "kb": "#kb-query", "phrases": "#phrase-list"}
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 30
 REMINDER_SECONDS = 30.0
+SYNC_SECONDS = 15.0
 CHECK_INTERVAL_SECONDS = 0.15  # forbidden/scope checks run at most this often, off the keystroke
 
 
@@ -102,6 +104,9 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
         self._reminded: set[tuple[str, str]] = set()
         self._check_reminders()
         self.set_interval(REMINDER_SECONDS, self._check_reminders)
+        if self.config.center.url and self.config.center.token:
+            self.set_interval(SYNC_SECONDS, self._sync_in_background)
+            self._sync_in_background()
 
     def on_resize(self, event: Resize) -> None:
         compact = event.size.width < COMPACT_WIDTH or event.size.height < COMPACT_HEIGHT
@@ -127,11 +132,30 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
     def _report_from_thread(self, error: DatabaseUnavailable) -> None:
         """A database problem in a worker: tell the agent, keep everything on screen."""
         log.error("database problem: %s", error.reason)
-        self.app.call_from_thread(self.notify, error.message_zh, title="数据库错误",
+        self.from_thread(self.notify, error.message_zh, title="数据库错误",
                                   severity="error", timeout=10)
 
     def _phrase_context(self) -> dict[str, str]:
         return self.query_one(PhrasePane).context
+
+    @work(thread=True, exclusive=True, group="sync")
+    def _sync_in_background(self) -> None:
+        """Push and pull in a thread; typing never waits for the network."""
+        client = SyncClient(self.workspace.db, str(self.config.center.url), self.config.site_code,
+                            str(self.config.center.token), timeout=5.0, attempts=2)
+        try:
+            report = client.sync_once()
+        finally:
+            client.close()
+        online = "离线" if report.errors else "在线"
+        last = state(self.workspace.db, LAST_SUCCESS_KEY)
+        text = f"{online} 待同步 {report.pending}" + (f" · {last[11:16]}" if last else "")
+        if report.conflicts:
+            text += f" · 冲突 {report.conflicts}"
+        self.from_thread(self._show_sync, text)
+
+    def _show_sync(self, text: str) -> None:
+        self.query_one(StatusBar).sync = text
 
     def _check_reminders(self) -> None:
         self._load_reminders(notify=True)

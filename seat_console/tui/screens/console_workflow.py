@@ -5,25 +5,26 @@ Part of ConsoleScreen (see console_screen.py).
 
 from __future__ import annotations
 
-from textual import on, work
 from rich.text import Text
-from textual.screen import Screen
+from textual import on, work
 from textual.widgets import DataTable
 
 from seat_console.core.deadlines import callback_queue, due_lists, supervised_open
 from seat_console.core.drafts import discard_draft
 from seat_console.core.errors import DatabaseUnavailable
-from seat_console.core.models import Ticket
 from seat_console.core.lifecycle import WorkflowRefused, urge
+from seat_console.core.models import Ticket
 from seat_console.core.repeat_calls import Similar, similar_open_tickets
 from seat_console.core.ticket_codes import STATUS_LABELS
+from seat_console.tui.screens.console_base import ConsoleSlice
 from seat_console.tui.screens.due_screen import TicketListScreen, due_rows
 from seat_console.tui.screens.inquiry_screen import InquiryScreen
 from seat_console.tui.screens.ticket_detail_screen import TicketDetailScreen
 from seat_console.tui.widgets.status_bar import StatusBar
 from seat_console.tui.widgets.ticket_form import TicketForm
 
-class WorkflowSlice(Screen[None]):
+
+class WorkflowSlice(ConsoleSlice):
     """A slice of the console screen; its state is set up by ConsoleScreen.__init__."""
 
     @work(thread=True, exclusive=True, group="repeat")
@@ -33,7 +34,7 @@ class WorkflowSlice(Screen[None]):
         except DatabaseUnavailable as error:
             self._report_from_thread(error)
             return
-        self.app.call_from_thread(self._show_repeat, found)
+        self.from_thread(self._show_repeat, found)
 
     def _show_repeat(self, found: list[Similar]) -> None:
         form = self.query_one(TicketForm)
@@ -73,12 +74,12 @@ class WorkflowSlice(Screen[None]):
                 discard_draft(self.workspace.db, self.draft_slot)
                 self._generation += 1
         except WorkflowRefused as refused:
-            self.app.call_from_thread(self.notify, str(refused), severity="warning")
+            self.from_thread(self.notify, str(refused), severity="warning")
             return
         except DatabaseUnavailable as error:
             self._report_from_thread(error)
             return
-        self.app.call_from_thread(self._urged, ticket)
+        self.from_thread(self._urged, ticket)
 
     def _urged(self, ticket: Ticket) -> None:
         self.notify(f"已对 {ticket.number} 催办并记录来电内容,未新建工单", title="重复来电")
@@ -96,7 +97,7 @@ class WorkflowSlice(Screen[None]):
         except DatabaseUnavailable as error:
             self._report_from_thread(error)
             return
-        self.app.call_from_thread(self._show_due, near, overdue, supervised, open_screen)
+        self.from_thread(self._show_due, near, overdue, supervised, open_screen)
 
     def _show_due(self, near: list[Ticket], overdue: list[Ticket], supervised: list[Ticket],
                   open_screen: bool) -> None:
@@ -116,7 +117,7 @@ class WorkflowSlice(Screen[None]):
         except DatabaseUnavailable as error:
             self._report_from_thread(error)
             return
-        self.app.call_from_thread(
+        self.from_thread(
             self.app.push_screen,
             TicketListScreen("回访队列(已办结待回访,打开后按 v 记录回访)", [("待回访", t) for t in queue]),
             self.open_ticket)

@@ -19,6 +19,7 @@ class StatusBar(Static):
     reminders = reactive(0)  # referral callbacks due
     due = reactive((0, 0))  # (near deadline, overdue) open tickets
     typing = reactive(0)  # characters a minute
+    sync = reactive("")  # "在线 待同步 0 · 20:31" / "离线 待同步 3" / "" (no center configured)
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.refresh)
@@ -39,5 +40,6 @@ class StatusBar(Static):
             (f" 临期 {self.due[0]} 超期 {self.due[1]} (F10) ", "reverse") if any(self.due) else "",
             "  " if any(self.due) else "",
             (f"打字 {self.typing}字/分  ", "dim") if self.typing else "",
+            (f"{self.sync}  ", "bold") if self.sync else "",
             (clock.now().strftime("%Y-%m-%d %H:%M:%S"), ""),
         )
