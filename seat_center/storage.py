@@ -23,6 +23,7 @@ from sqlalchemy import (
     event,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -57,10 +58,16 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+CHANGE_LOG_LOCK = 8890  # advisory lock key that serialises change-log writers on PostgreSQL
+
+
 def open_engine(url: str) -> Engine:
+    """SQLite file path or URL, or postgresql://... (psycopg 3)."""
     if "://" not in url:
         url = f"sqlite:///{url}"
-    engine = create_engine(url)
+    elif url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -142,6 +149,11 @@ def center_update(engine: Engine, number: str, fields: dict[str, Any]) -> int:
                            .where(entities.c.id == row.id)
                            .values(version=row.version + 1, data=json.dumps(data, ensure_ascii=False),
                                    updated_at=now()))
+        if connection.dialect.name == "postgresql":
+            # Sequence values are not commit order: a change with a lower seq could commit after
+            # a reader has already moved its cursor past a higher one. Writers take this lock
+            # until they commit, so seq order is commit order and a cursor never skips a change.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
         result = connection.execute(insert(changes).values(
             site=row.site, entity="ticket", entity_id=row.id,
             payload=json.dumps({**fields, "version": row.version + 1}, ensure_ascii=False),

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 import subprocess
 import sys
 import time
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 
 BIN = Path(sys.executable).parent
 
@@ -21,9 +25,32 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+PG_URL = os.environ.get("SEAT_CENTER_TEST_PG", "")  # e.g. postgresql://postgres:pw@127.0.0.1
+
+
+@contextmanager
+def center_database(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh SQLite file, or a fresh PostgreSQL database dropped afterwards."""
+    if backend == "sqlite":
+        yield str(tmp_path / "center.db")
+        return
+    if not PG_URL:
+        pytest.skip("PostgreSQL run: set SEAT_CENTER_TEST_PG (.ci/run does)")
+    import psycopg
+
+    name = f"seat_center_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"{PG_URL}/{name}"
+    finally:
+        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @dataclass
 class Center:
-    db: Path
+    db: str
     port: int
     process: subprocess.Popen[bytes] | None = None
 
@@ -33,7 +60,7 @@ class Center:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [str(BIN / "seat-center"), "serve", "--db", str(self.db), "--port", str(self.port)],
+            [str(BIN / "seat-center"), "serve", "--db", self.db, "--port", str(self.port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -51,7 +78,7 @@ class Center:
             self.process = None
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(BIN / "seat-center"), *args, "--db", str(self.db)],
+        return subprocess.run([str(BIN / "seat-center"), *args, "--db", self.db],
                               capture_output=True, text=True, timeout=60)
 
     def add_site(self, code: str) -> str:

@@ -12,16 +12,19 @@ import httpx
 import pytest
 import zstandard
 
-from .center_fixture import Center, Site, free_port
+from .center_fixture import Center, Site, center_database, free_port
 
 
-@pytest.fixture
-def center(tmp_path: Path) -> Iterator[Center]:
-    running = Center(tmp_path / "center.db", free_port())
-    running.cli("add-site", "000000")  # creates the database
-    running.start()
-    yield running
-    running.stop()
+@pytest.fixture(params=["sqlite", "postgresql"])
+def center(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Center]:
+    """The same tests on a SQLite center and on a PostgreSQL one (SEAT_CENTER_TEST_PG, set by
+    .ci/run, is the server's URL; each test gets a fresh database)."""
+    with center_database(request.param, tmp_path) as url:
+        running = Center(url, free_port())
+        running.cli("add-site", "000000")  # creates the tables
+        running.start()
+        yield running
+        running.stop()
 
 
 def make_site(tmp_path: Path, center: Center, code: str) -> Site:
@@ -191,8 +194,8 @@ def test_negative_control_without_dedupe_the_check_fails(tmp_path: Path) -> None
     from seat_center import storage
     from seat_center.app import create_app
 
-    control = Center(tmp_path / "control.db", free_port())
-    engine = storage.open_engine(str(control.db))
+    control = Center(str(tmp_path / "control.db"), free_port())
+    engine = storage.open_engine(control.db)
     server = uvicorn.Server(uvicorn.Config(create_app(engine, dedupe=False), host="127.0.0.1",
                                            port=control.port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -1,0 +1,117 @@
+"""Chaos: two sites create 1,000 tickets and their changes while the link to a real center
+misbehaves (drops mid-request and mid-response, 256 kbit/s, delays, cuts of seconds), sync
+clients are killed with SIGKILL between send and acknowledgement, and the center is restarted
+mid-batch. The center must end with every ticket and every change exactly once, and the sites
+with every center update."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from .center_fixture import BIN, Center, Site, center_database, free_port
+from .chaos_proxy import ChaosProxy, Faults
+from .test_sync import add_tickets, every_change_exactly_once, exported
+
+TICKETS_PER_SITE = 500
+DEADLINE_SECONDS = 240
+
+
+def close_some(site: Site, share: float, rng: random.Random) -> None:
+    """Changes after creation: close a share of the site's tickets (update ops)."""
+    from seat_console.core.db import Database
+    from seat_console.core.lifecycle import transition
+
+    db = Database(site.folder / "hotline.db")
+    with sqlite3.connect(site.folder / "hotline.db") as raw:
+        ids = [row[0] for row in raw.execute("SELECT id FROM ticket WHERE status = 'accepted'")]
+    for ticket_id in rng.sample(ids, int(len(ids) * share)):
+        transition(db, ticket_id, "closed", actor="8001")
+    db.close()
+
+
+def start_sync(site: Site, proxy_port: int) -> subprocess.Popen[str]:
+    env = site.env(SEAT_CONSOLE_CENTER_URL=f"http://127.0.0.1:{proxy_port}")
+    return subprocess.Popen([str(BIN / "seat-console"), "sync", "--once", "--json"],
+                            cwd=site.folder, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+
+def pending(site: Site) -> int:
+    with sqlite3.connect(site.folder / "hotline.db") as raw:
+        return raw.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_chaos(tmp_path: Path, backend: str) -> None:
+    rng = random.Random(20261125)
+    with center_database(backend, tmp_path) as url:
+        center = Center(url, free_port())
+        sites = []
+        for code in ("210102", "210204"):
+            folder = tmp_path / code
+            folder.mkdir()
+            sites.append(Site(folder, code, center.add_site(code), center))
+        center.start()
+        proxy = ChaosProxy(center.port, free_port(), Faults(seed=backend == "sqlite" and 1 or 2))
+        proxy.start()
+        started = time.monotonic()
+        dispatched: dict[str, str] = {}
+        try:
+            for site in sites:  # the sub-centers work offline first
+                add_tickets(site, TICKETS_PER_SITE // 2)
+            rounds = 0
+            while time.monotonic() - started < DEADLINE_SECONDS:
+                rounds += 1
+                if rounds == 2:
+                    for site in sites:  # keep taking calls while the link misbehaves
+                        add_tickets(site, TICKETS_PER_SITE // 2)
+                        close_some(site, 0.2, rng)
+                if rounds in (3, 6):
+                    proxy.cut(2.0)
+                processes = [start_sync(site, proxy.listen_port) for site in sites]
+                if rounds in (2, 4):  # SIGKILL a client between send and acknowledgement
+                    time.sleep(rng.uniform(0.3, 1.5))
+                    os.kill(processes[rounds // 2 - 1].pid, signal.SIGKILL)
+                if rounds == 5:  # restart the center mid-batch
+                    time.sleep(rng.uniform(0.2, 0.8))
+                    center.stop()
+                    center.start()
+                for process in processes:
+                    process.wait(timeout=120)
+                if rounds == 4:  # the center dispatches some of what it has received
+                    for row in exported(center)[:5]:
+                        number = str(row["number"])
+                        if center.cli("dispatch", number, "--set", "department=市城市管理综合行政执法局"
+                                      ).returncode == 0:
+                            dispatched[number] = "市城市管理综合行政执法局"
+                if rounds > 6 and all(pending(s) == 0 for s in sites):
+                    for site in sites:  # a last round to pull every center update
+                        site.run("sync", "--once", SEAT_CONSOLE_CENTER_URL=center.url)
+                    break
+        finally:
+            proxy.stop()
+            rows = exported(center) if center.process else []
+            center.stop()
+        assert all(pending(s) == 0 for s in sites), "sync did not converge in time"
+        numbers = [str(r["number"]) for r in rows]
+        assert len(numbers) == TICKETS_PER_SITE * 2 == len(set(numbers))
+        for site in sites:
+            assert every_change_exactly_once([r for r in rows if r["site"] == site.code], site)
+        assert dispatched
+        for site in sites:
+            with sqlite3.connect(site.folder / "hotline.db") as raw:
+                local = dict(raw.execute("SELECT number, department FROM ticket"))
+            for number, department in dispatched.items():
+                if number.startswith(site.code):
+                    assert local[number] == department
+        print(json.dumps({"backend": backend, "rounds": rounds, "bytes_through_proxy": proxy.bytes,
+                          "seconds": round(time.monotonic() - started, 1)}))
