@@ -5,6 +5,7 @@
 - keystroke echo: time from a key written to the pty until the console draws it, while
   typing Chinese into the ticket form and into the KB search box (search runs per keystroke).
 - forbidden-phrase checker: µs per 500 characters (bench/checker.py).
+- sync: bytes per ticket, 1,000 tickets through 256 kbit/s, center ingest (bench/sync_bench.py).
 - KB search: quality per kind of query, speed at 1k/20k/100k articles beside a rapidfuzz full
   scan, and keystroke lag in the app (bench/kb_bench.py; the first run builds the generated
   KBs and their indexes, several minutes, then reuses them).
@@ -24,6 +25,7 @@ import pexpect
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import checker as checker_bench  # noqa: E402
 import kb_bench  # noqa: E402
+import sync_bench  # noqa: E402
 
 SEAT_CONSOLE = str(Path(sys.executable).parent / "seat-console")
 FIRST_SCREEN = "工单 F5"
@@ -97,6 +99,7 @@ def main() -> None:
         report("keystroke echo, ticket form", form, 50)
         report("keystroke echo, KB search box", kb, 50)
     checker_bench.main()
+    sync_bench.main()
     kb_bench.main()
 
 

@@ -96,43 +96,80 @@ def site_for_token(connection: Connection, code: str, token: str) -> bool:
     return bool(row) and hmac.compare_digest(row[0], hash_token(token))
 
 
-def apply_op(connection: Connection, site: str, op: dict[str, Any]) -> dict[str, Any]:
-    """Apply one op exactly once; the answer says applied / duplicate / rejected / conflict."""
-    op_id = op["op_id"]
-    if connection.execute(select(applied_ops.c.result).where(applied_ops.c.op_id == op_id)).first():
-        return {"op_id": op_id, "result": "duplicate"}
-    key = (entities.c.entity == op["entity"]) & (entities.c.id == op["entity_id"])
-    current = connection.execute(select(entities).where(key)).first()
-    payload = op["payload"]
-    answer: dict[str, Any] = {"op_id": op_id, "result": "applied"}
+def apply_batch(connection: Connection, site: str, ops: list[dict[str, Any]],
+                *, dedupe: bool = True) -> list[dict[str, Any]]:
+    """Apply a batch of ops, each exactly once (by op id), in the caller's transaction; the
+    answers say applied / duplicate / rejected (with reason) / conflict. Known op ids and
+    current entities are read in two queries, new rows written with executemany."""
+    ids = [op["op_id"] for op in ops]
+    seen = set() if not dedupe else {row[0] for row in connection.execute(
+        select(applied_ops.c.op_id).where(applied_ops.c.op_id.in_(ids)))}
+    keys = {(op["entity"], op["entity_id"]) for op in ops}
+    current: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in connection.execute(select(entities).where(
+            entities.c.id.in_([entity_id for _, entity_id in keys]))):
+        current[(row.entity, row.id)] = {"site": row.site, "number": row.number,
+                                         "version": row.version, "data": json.loads(row.data)}
+    created: dict[tuple[str, str], dict[str, Any]] = {}
+    updated: set[tuple[str, str]] = set()
+    answers, applied = [], []
+    for op in ops:
+        if op["op_id"] in seen:
+            answers.append({"op_id": op["op_id"], "result": "duplicate"})
+            continue
+        seen.add(op["op_id"])
+        answer = _apply_one(site, op, current, created, updated)
+        answers.append(answer)
+        applied.append({"op_id": op["op_id"], "site": site, "entity": op["entity"],
+                        "entity_id": op["entity_id"], "result": answer["result"], "applied_at": now()})
+    at = now()
+    if created:
+        connection.execute(insert(entities), [
+            {"entity": entity, "id": entity_id, "site": row["site"], "number": row["number"],
+             "version": row["version"], "data": json.dumps(row["data"], ensure_ascii=False),
+             "updated_at": at} for (entity, entity_id), row in created.items()])
+    for entity, entity_id in updated - set(created):
+        row = current[(entity, entity_id)]
+        connection.execute(update(entities).where(entities.c.entity == entity)
+                           .where(entities.c.id == entity_id).values(
+            version=row["version"], data=json.dumps(row["data"], ensure_ascii=False), updated_at=at))
+    if applied:
+        if not dedupe:  # test-only: forget earlier answers so the same op id can apply again
+            connection.execute(applied_ops.delete().where(applied_ops.c.op_id.in_(ids)))
+        connection.execute(insert(applied_ops), applied)
+    return answers
+
+
+def _apply_one(site: str, op: dict[str, Any], current: dict[tuple[str, str], dict[str, Any]],
+               created: dict[tuple[str, str], dict[str, Any]],
+               updated: set[tuple[str, str]]) -> dict[str, Any]:
+    op_id, payload = op["op_id"], op["payload"]
+    key = (op["entity"], op["entity_id"])
+    row = current.get(key)
     if op["op"] == "create":
-        if current is not None:
-            answer = {"op_id": op_id, "result": "rejected", "reason": "entity exists"}
-        else:
-            connection.execute(insert(entities).values(
-                entity=op["entity"], id=op["entity_id"], site=site, number=payload.get("number"),
-                version=int(payload.get("version", 1)), data=json.dumps(payload, ensure_ascii=False),
-                updated_at=now()))
-    elif current is None:
-        answer = {"op_id": op_id, "result": "rejected", "reason": "unknown entity"}
-    elif current.site != site:
-        answer = {"op_id": op_id, "result": "rejected", "reason": "not this site's entity"}
-    else:
-        data = json.loads(current.data)
-        changed_by_center = set(data.get("_center_changed", []))
-        clash = sorted(set(payload) & changed_by_center & CENTER_FIELDS)
-        if op["base_version"] < current.version and clash:
-            answer = {"op_id": op_id, "result": "conflict",
-                      "reason": f"center changed {', '.join(clash)} since version {op['base_version']}"}
-        else:
-            data.update(payload)
-            connection.execute(update(entities).where(key).values(
-                version=current.version + 1, data=json.dumps(data, ensure_ascii=False),
-                updated_at=now()))
-    connection.execute(insert(applied_ops).values(op_id=op_id, site=site, entity=op["entity"],
-                                                  entity_id=op["entity_id"], result=answer["result"],
-                                                  applied_at=now()))
-    return answer
+        number, version = payload.get("number"), payload.get("version", 1)
+        if number is not None and not isinstance(number, str) or \
+                not isinstance(version, int) or isinstance(version, bool):
+            return {"op_id": op_id, "result": "rejected",
+                    "reason": "payload.number must be text and payload.version a whole number"}
+        if row is not None:
+            return {"op_id": op_id, "result": "rejected", "reason": "entity exists"}
+        current[key] = created[key] = {"site": site, "number": number, "version": version,
+                                       "data": dict(payload)}
+        return {"op_id": op_id, "result": "applied"}
+    if row is None:
+        return {"op_id": op_id, "result": "rejected", "reason": "unknown entity"}
+    if row["site"] != site:
+        return {"op_id": op_id, "result": "rejected", "reason": "not this site's entity"}
+    clash = sorted(set(payload) & set(row["data"].get("_center_changed", [])) & CENTER_FIELDS)
+    if op["base_version"] < row["version"] and clash:
+        return {"op_id": op_id, "result": "conflict",
+                "reason": f"center changed {', '.join(clash)} since version {op['base_version']}"}
+    row["data"].update(payload)
+    row["version"] += 1
+    row["data"]["version"] = row["version"]
+    updated.add(key)
+    return {"op_id": op_id, "result": "applied"}
 
 
 def center_update(engine: Engine, number: str, fields: dict[str, Any]) -> int:
