@@ -55,8 +55,9 @@ class PullAnswer(BaseModel):
     cursor: int
 
 
-def create_app(engine: Engine, *, dedupe: bool = True) -> FastAPI:
-    """`dedupe=False` exists only for the tests' negative control."""
+def create_app(engine: Engine, *, dedupe: bool = True, max_bytes: int = MAX_BYTES) -> FastAPI:
+    """`dedupe=False` exists only for the tests' negative control; `max_bytes` is the largest
+    batch accepted on the wire."""
     app = FastAPI(title="seat-center", version="0.1.0",
                   description="Sync API of the 12345/8890 hotline center for sub-center consoles.")
 
@@ -84,8 +85,8 @@ def create_app(engine: Engine, *, dedupe: bool = True) -> FastAPI:
         "content": {"application/json": {"schema": batch_schema}}}})
     async def push(request: Request, code: str = Depends(site)) -> PushAnswer:
         body = await request.body()
-        if len(body) > MAX_BYTES:
-            raise HTTPException(413, f"batch too big: {len(body)} bytes > {MAX_BYTES}; split it")
+        if len(body) > max_bytes:
+            raise HTTPException(413, f"batch too big: {len(body)} bytes > {max_bytes}; split it")
         if request.headers.get("content-encoding") == "zstd":
             try:
                 body = zstandard.ZstdDecompressor().decompress(body, max_output_size=MAX_DECOMPRESSED)

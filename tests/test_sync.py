@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -184,9 +185,9 @@ def test_resending_changes_nothing(tmp_path: Path, center: Center) -> None:
     assert every_change_exactly_once(exported(center), site)
 
 
-def test_negative_control_without_dedupe_the_check_fails(tmp_path: Path) -> None:
-    """The same scenario against a center with dedupe switched off (test-only flag): the
-    exactly-once check must catch the doubled changes, proving it can fail."""
+@contextmanager
+def in_process_center(tmp_path: Path, **options: object) -> Iterator[Center]:
+    """A center with test-only options, served on 127.0.0.1 from this process."""
     import threading
 
     import uvicorn
@@ -196,22 +197,29 @@ def test_negative_control_without_dedupe_the_check_fails(tmp_path: Path) -> None
 
     control = Center(str(tmp_path / "control.db"), free_port())
     engine = storage.open_engine(control.db)
-    server = uvicorn.Server(uvicorn.Config(create_app(engine, dedupe=False), host="127.0.0.1",
+    server = uvicorn.Server(uvicorn.Config(create_app(engine, **options), host="127.0.0.1",  # type: ignore[arg-type]
                                            port=control.port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
         while not server.started:
             thread.join(0.05)
+        yield control
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def test_negative_control_without_dedupe_the_check_fails(tmp_path: Path) -> None:
+    """The same scenario against a center with dedupe switched off (test-only flag): the
+    exactly-once check must catch the doubled changes, proving it can fail."""
+    with in_process_center(tmp_path, dedupe=False) as control:
         site = make_site(tmp_path, control, "210102")
         work_a_ticket(site)
         sync(site)
         resend_everything(site)
         sync(site)
         assert not every_change_exactly_once(exported(control), site)
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 async def test_console_syncs_in_the_background_and_shows_it(tmp_path: Path, center: Center) -> None:
@@ -239,3 +247,14 @@ async def test_console_syncs_in_the_background_and_shows_it(tmp_path: Path, cent
         await wait_until(pilot, lambda: bar.sync.startswith("离线 待同步 1"), timeout=30)
     workspace.db.close()
     center.start()
+
+
+def test_a_batch_too_big_for_the_center_is_split(tmp_path: Path) -> None:
+    """A center that takes at most 4 KB a batch: the client halves its batches until they
+    fit, and every ticket arrives once."""
+    with in_process_center(tmp_path, max_bytes=4096) as control:
+        site = make_site(tmp_path, control, "210102")
+        add_tickets(site, 60)
+        report = sync(site)
+        assert report["exit"] == 0 and report["pushed"] == 60
+        assert len(exported(control)) == 60

@@ -6,14 +6,12 @@ import argparse
 import json
 import sys
 
-from sqlmodel import func, select
-
 from seat_console.config import Config
-from seat_console.core.models import SyncIssue
 from seat_console.core.sync.client import (
     CURSOR_KEY,
     LAST_SUCCESS_KEY,
     SyncClient,
+    issue_count,
     pending_count,
     state,
 )
@@ -23,8 +21,7 @@ from seat_console.core.workspace import open_store
 def sync(args: argparse.Namespace, config: Config) -> int:
     db = open_store(config)[0]
     if args.status or not args.once:
-        with db.read() as session:
-            issues = session.exec(select(func.count()).select_from(SyncIssue)).one()
+        issues = issue_count(db)
         status = {"center": config.center.url, "pending": pending_count(db),
                   "cursor": int(state(db, CURSOR_KEY, "0")),
                   "last_success": state(db, LAST_SUCCESS_KEY) or None, "issues": issues}

@@ -42,6 +42,12 @@ class SyncReport:
                 "conflicts": self.conflicts, "errors": self.errors}
 
 
+def issue_count(db: Database) -> int:
+    """Conflicts and rejections recorded so far (the agent's supervisor resolves them)."""
+    with db.read() as session:
+        return session.exec(select(func.count()).select_from(SyncIssue)).one()
+
+
 def pending_count(db: Database) -> int:
     with db.read() as session:
         return session.exec(select(func.count()).select_from(OutboxOp)
@@ -102,16 +108,24 @@ class SyncClient:
             ops = list(session.exec(select(OutboxOp).where(col(OutboxOp.sent_at).is_(None))
                                     .order_by(col(OutboxOp.seq))).all())
         for batch in _batches(ops):
-            body = json.dumps({"ops": [{"op_id": o.op_id, "entity": o.entity,
-                                        "entity_id": o.entity_id, "op": o.op,
-                                        "base_version": o.base_version, "payload": o.payload}
-                                       for o in batch]}, ensure_ascii=False).encode()
-            response = self._request("POST", "/v1/push", content=self.compressor.compress(body),
-                                     headers={"Content-Encoding": "zstd",
-                                              "Content-Type": "application/json"})
-            if response.status_code != 200:
-                raise SyncUnavailable(f"push refused: {response.status_code} {response.text[:200]}")
-            self._acknowledge(batch, response.json()["results"], report)
+            self._push_batch(batch, report)
+
+    def _push_batch(self, batch: list[OutboxOp], report: SyncReport) -> None:
+        body = json.dumps({"ops": [{"op_id": o.op_id, "entity": o.entity, "entity_id": o.entity_id,
+                                    "op": o.op, "base_version": o.base_version,
+                                    "payload": o.payload} for o in batch]},
+                          ensure_ascii=False).encode()
+        response = self._request("POST", "/v1/push", content=self.compressor.compress(body),
+                                 headers={"Content-Encoding": "zstd",
+                                          "Content-Type": "application/json"})
+        if response.status_code == 413 and len(batch) > 1:  # too big for the center: split it
+            middle = len(batch) // 2
+            self._push_batch(batch[:middle], report)
+            self._push_batch(batch[middle:], report)
+            return
+        if response.status_code != 200:
+            raise SyncUnavailable(f"push refused: {response.status_code} {response.text[:200]}")
+        self._acknowledge(batch, response.json()["results"], report)
 
     def _acknowledge(self, batch: list[OutboxOp], results: list[dict[str, Any]],
                      report: SyncReport) -> None:

@@ -18,7 +18,7 @@ from seat_console.core.models import Ticket
 from seat_console.core.phrases.catalog import fill, salutation_context
 from seat_console.core.phrases.forbidden import Hit
 from seat_console.core.phrases.scope import ScopeFinding
-from seat_console.core.sync.client import LAST_SUCCESS_KEY, SyncClient, state
+from seat_console.core.sync.client import LAST_SUCCESS_KEY, SyncClient, issue_count, state
 from seat_console.core.typing_meter import TypingMeter
 from seat_console.core.workspace import Workspace
 from seat_console.tui.screens.console_call import CallSlice
@@ -150,8 +150,9 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
         online = "离线" if report.errors else "在线"
         last = state(self.workspace.db, LAST_SUCCESS_KEY)
         text = f"{online} 待同步 {report.pending}" + (f" · {last[11:16]}" if last else "")
-        if report.conflicts:
-            text += f" · 冲突 {report.conflicts}"
+        issues = issue_count(self.workspace.db)
+        if issues:
+            text += f" · 同步冲突 {issues}"
         self.from_thread(self._show_sync, text)
 
     def _show_sync(self, text: str) -> None:
