@@ -211,6 +211,7 @@ class CallSlice(ConsoleSlice):
         self.meter.reset()
         status = self.query_one(StatusBar)
         status.call_started = None
+        status.typing = 0
         status.draft_state = state
         self.query_one(PhrasePane).phase = "closing"
         self._load_history(phone)
