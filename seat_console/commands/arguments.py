@@ -1,0 +1,150 @@
+"""The command line's arguments: `seat-console` and every subcommand, each with --help.
+
+Handlers are imported only when their command runs, so starting the console stays fast."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from seat_console import __version__
+from seat_console.config import Config
+
+JSON_FLAG: tuple[tuple[str, ...], dict[str, Any]] = (("--json",), {"action": "store_true",
+                                                                  "help": "print JSON"})
+
+
+def lazy(module: str, name: str):  # type: ignore[no-untyped-def]
+    """A handler imported only when its command runs."""
+
+    def handler(args: argparse.Namespace, config: Config) -> int:
+        import importlib
+
+        return int(getattr(importlib.import_module(f"seat_console.commands.{module}"), name)(
+            args, config))
+
+    return handler
+
+
+def command(group: Any, name: str, help: str, description: str, handler: Any,
+            *arguments: tuple[tuple[str, ...], dict[str, Any]], **defaults: Any) -> None:
+    """One subcommand: its help, its arguments ((flags), options) and its handler."""
+    parser = group.add_parser(name, help=help, description=description)
+    for flags, options in arguments:
+        parser.add_argument(*flags, **options)
+    parser.set_defaults(handler=handler, **defaults)
+
+
+def group(commands: Any, name: str, help: str, description: str) -> Any:
+    parser = commands.add_parser(name, help=help, description=description)
+    return parser.add_subparsers(title=f"{name} commands", metavar=f"{name.upper()}_COMMAND",
+                                 required=True)
+
+
+def build_parser(run_console: Any) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="seat-console",
+        description="Seat agent workstation for 12345 / 8890 government service hotlines. "
+        "Without a subcommand, starts the console.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--config", metavar="PATH",
+                        help="config file (default: $SEAT_CONSOLE_CONFIG, else seat-console.yaml "
+                        "beside the database); created with defaults if missing")
+    parser.add_argument("--call", metavar="PHONE",
+                        help="start with an incoming call from PHONE (as handed over by telephony)")
+    parser.set_defaults(handler=run_console)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    command(commands, "check-data", "validate config, phrases and kb_data",
+            "Validate the config, scripts_phrases/ and kb_data/; every problem names its file and "
+            "line. Exit 1 on any problem.", lazy("maintenance", "check_data"), create_config=False)
+
+    db = group(commands, "db", "database maintenance", "Inspect or upgrade hotline.db.")
+    command(db, "info", "schema version and row counts (JSON)",
+            "Print schema version and row counts as JSON.", lazy("maintenance", "db_info"))
+    command(db, "migrate", "create or upgrade the schema in place",
+            "Create the database or upgrade an older schema in place; never recreates it.",
+            lazy("maintenance", "db_migrate"))
+
+    command(commands, "check-phrases", "check text on stdin for forbidden phrases (服务禁语)",
+            "Check stdin for the forbidden phrases of scripts_phrases/forbidden.yaml. Default: "
+            "stdin is one text, hits printed as lines. --json: one object "
+            '{"hits": [{"phrase", "start", "end", "matched", "suggestion"}]}. --lines: each '
+            "input line is checked on its own and one such JSON object is written per line, in "
+            "order, flushed. Offsets are character offsets in the original text (of the line). "
+            "Exit 0.", lazy("phrases", "check_phrases"), JSON_FLAG,
+            (("--lines",), {"action": "store_true",
+                            "help": "check each line on its own; one JSON object per line"}),
+            create_config=False)
+    command(commands, "qa", "score the 话术规范度 of a call transcript",
+            "Score a call transcript (lines '坐席：…' / '来电人：…') for forbidden phrases in "
+            "agent lines, required moments (opening, confirming the matter, anything else, "
+            "closing with 工号) and the silent-call procedure, with the rule behind each "
+            "deduction. Rules: scripts_phrases/qa_rules.yaml.", lazy("phrases", "qa"),
+            (("transcript",), {"metavar": "TRANSCRIPT", "help": "transcript file (UTF-8)"}),
+            JSON_FLAG, create_config=False)
+
+    kb = group(commands, "kb", "knowledge base: import, stats, search",
+               "The knowledge base (知识库) and service directory.")
+    kb_path = (("--kb",), {"metavar": "PATH",
+                           "help": "a .jsonl file or kb_data/ folder instead of the database"})
+    command(kb, "import", "validate and load KB files into the database",
+            "Validate .jsonl/.yaml KB files or kb_data/ folders and load them into hotline.db "
+            "(with the folder's synonyms.yaml). Every bad record is reported with file and line "
+            "and skipped; the rest is imported. Exit 1 when any record was bad.",
+            lazy("kb", "import_"), (("paths",), {"nargs": "+", "metavar": "PATH"}),
+            (("--replace",), {"action": "store_true",
+                              "help": "remove KB entries that are not in PATH"}))
+    command(kb, "stats", "summarise the KB", "Counts by kind and category, and the index.",
+            lazy("kb", "stats"), kb_path, JSON_FLAG)
+    command(kb, "search", "search the KB (characters, pinyin, initials, typos, synonyms)",
+            'Search the KB. --json prints {"query", "hits": [{"id", "title", "score"}], "ms"}. '
+            "--batch reads one query per line from stdin and writes one such JSON object per "
+            "line, in order, flushed per line; ms is the search time of that query alone. --kb "
+            "PATH searches a .jsonl file or kb_data/ folder instead of the database, building "
+            "or reusing its index (cached under $XDG_CACHE_HOME/seat-console).",
+            lazy("kb", "search"), (("query",), {"nargs": "*", "metavar": "QUERY"}), kb_path,
+            (("--limit",), {"type": int, "default": 10, "metavar": "N",
+                            "help": "hits (default 10)"}),
+            JSON_FLAG, (("--batch",), {"action": "store_true",
+                                       "help": "queries from stdin, JSON lines out"}))
+
+    ticket = group(commands, "ticket", "tickets: add (other channels), list, show, export",
+                   "Tickets from other channels and for audits.")
+    command(ticket, "add", "add a ticket from a JSON object on stdin",
+            "Read one ticket as a JSON object on stdin (--batch: JSON Lines, one answer a line) "
+            "with the fields caller_name, phone, address, request_type, domain, confidential, "
+            "occurred_at, location, details, situation, demand, channel, urgency (phone, "
+            "demand, request_type and channel required). Prints the stored ticket as JSON (id, "
+            "number, status, deadline and the fields; personal data masked when confidential). "
+            "An invalid ticket is refused with every reason, nothing is stored, exit code 2.",
+            lazy("tickets", "add"), JSON_FLAG,
+            (("--batch",), {"action": "store_true",
+                            "help": "JSON Lines in, one JSON answer per line"}))
+    command(ticket, "list", "list tickets, newest first",
+            "List tickets (masked when confidential).", lazy("tickets", "list_"),
+            (("--status",), {"metavar": "S", "help": "only this status code (accepted, ...)"}),
+            JSON_FLAG)
+    command(ticket, "show", "one ticket with its history", "One ticket and its event history.",
+            lazy("tickets", "show"), (("number",), {"metavar": "NUMBER"}), JSON_FLAG)
+    command(ticket, "export", "export all tickets as CSV or Excel",
+            "Export every ticket with Chinese column headers (confidential masked).",
+            lazy("tickets", "export"),
+            (("--format",), {"choices": ("csv", "xlsx"), "required": True}),
+            (("--out",), {"metavar": "FILE", "required": True}))
+
+    command(commands, "sync", "sync with the center",
+            "Push the outbox to the center and pull its updates (center.url and center.token "
+            "from the config). --once: one round; exit 0 only when everything pending was "
+            "acknowledged; --json gives pushed, pulled, pending, conflicts. --status: pending "
+            "ops, cursor, last success, sync issues.", lazy("sync", "sync"),
+            (("--once",), {"action": "store_true", "help": "one sync round"}),
+            (("--status",), {"action": "store_true", "help": "show the sync state"}), JSON_FLAG)
+
+    config = group(commands, "config", "show the effective configuration",
+                   "Show the configuration after environment overrides.")
+    command(config, "show", "effective settings as JSON (token hidden)",
+            "Print the effective settings as JSON; the center token is hidden.",
+            lazy("maintenance", "config_show"))
+    return parser

@@ -1,0 +1,88 @@
+"""`seat-console check-data`, `db info | migrate` and `config show`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from seat_console.config import Config
+from seat_console.core.errors import SeatConsoleError
+
+
+def check_data(args: argparse.Namespace, config: Config) -> int:
+    from seat_console.core.calendar import load_calendar
+    from seat_console.core.kb.loader import load_kb
+    from seat_console.core.kb.referral_rules import load_referral_rules
+    from seat_console.core.kb.synonyms import SYNONYMS_FILE, load_synonyms
+    from seat_console.core.phrases.catalog import load_catalog
+    from seat_console.core.phrases.forbidden import load_forbidden
+    from seat_console.core.phrases.scope import load_scope
+    from seat_console.core.phrases.transcript_qa import load_qa_rules
+    from seat_console.core.taxonomy import load_taxonomy
+
+    phrases, kb = config.scripts_phrases, config.kb_data
+    checks = (
+        ("phrases", lambda: load_catalog(phrases),
+         lambda c: f"{len(c.phrases)} phrases in {len(c.phases)} phases"),
+        ("forbidden", lambda: load_forbidden(phrases),
+         lambda r: f"{len(r.phrases)} forbidden phrases, {len(r.allow)} look-alikes allowed"),
+        ("scope", lambda: load_scope(phrases),
+         lambda r: f"{len(r.not_accepted)} non-accepted categories, {len(r.emergencies)} emergencies"),
+        ("qa_rules", lambda: load_qa_rules(phrases), lambda r: f"{len(r.required)} required moments"),
+        ("taxonomy", lambda: load_taxonomy(kb), lambda t: f"{len(t.leaves)} leaves"),
+        ("synonyms", lambda: load_synonyms(kb / SYNONYMS_FILE), lambda t: f"{len(t.groups)} groups"),
+        ("referral", lambda: load_referral_rules(kb),
+         lambda r: f"enterprise {r.enterprise_feedback_minutes} min, citizen "
+                   f"{r.citizen_followup_days} days"),
+        ("holidays_fallback", lambda: load_calendar(kb),
+         lambda c: f"{len(c.fixed_holidays)} fixed dates past {c.data_until}"),
+    )
+    problems: list[str] = []
+    for name, load, describe in checks:
+        try:
+            print(f"{name}: {describe(load())}")  # type: ignore[no-untyped-call]
+        except SeatConsoleError as exc:
+            problems.append(str(exc))
+    result = load_kb([kb])
+    print(f"kb_data: {len(result.records)} entries loaded")
+    problems += [str(e) for e in result.errors]
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def db_info(args: argparse.Namespace, config: Config) -> int:
+    from sqlmodel import func, select
+
+    from seat_console.core.db import Database
+    from seat_console.core.models import Draft, KbArticle, OutboxOp, Ticket, TicketEvent
+
+    db = Database(config.database)
+    counts = {}
+    with db.read() as session:
+        for name, model in (("tickets", Ticket), ("events", TicketEvent), ("drafts", Draft),
+                            ("kb_entries", KbArticle)):
+            counts[name] = session.exec(select(func.count()).select_from(model)).one()
+        counts["outbox_pending"] = session.exec(
+            select(func.count()).select_from(OutboxOp).where(OutboxOp.sent_at.is_(None))  # type: ignore[union-attr]
+        ).one()
+    info = {"database": str(config.database), "schema_version": db.schema_version(), **counts}
+    print(json.dumps(info, ensure_ascii=False, indent=2))
+    return 0
+
+
+def db_migrate(args: argparse.Namespace, config: Config) -> int:
+    from seat_console.core.db import Database
+
+    db = Database(config.database)
+    print(f"{config.database}: schema v{db.previous_version} -> v{db.schema_version()}")
+    return 0
+
+
+def config_show(args: argparse.Namespace, config: Config) -> int:
+    data = config.model_dump(mode="json")
+    if data["center"]["token"]:
+        data["center"]["token"] = "********"
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+    return 0
