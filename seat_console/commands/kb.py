@@ -14,9 +14,9 @@ from seat_console.commands.phrases import utf8_stdio
 from seat_console.config import Config
 from seat_console.core.db import Database
 from seat_console.core.kb.index import open_index
-from seat_console.core.kb.loader import LoadResult, data_files, load_file, load_kb
+from seat_console.core.kb.loader import LoadResult, data_files, load_kb
 from seat_console.core.kb.search import KbSearch, SearchHit
-from seat_console.core.kb.store import all_records, engine_for_db, import_records, index_cache
+from seat_console.core.kb.store import engine_for_db, import_records, index_cache
 from seat_console.core.kb.synonyms import synonyms_for
 from seat_console.core.workspace import open_store
 
@@ -93,44 +93,29 @@ def import_(args: argparse.Namespace, config: Config) -> int:
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise SystemExit(f"seat-console: error: no such file or folder: {missing[0]}")
-    files = data_files(paths)
-    result = LoadResult()
-    total = sum(f.stat().st_size for f in files)
+    total = sum(f.stat().st_size for f in data_files(paths))
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                   TimeRemainingColumn(), transient=True, disable=total < 2_000_000) as progress:
         task = progress.add_task("validating", total=total)
-        for file in files:
-            load_file(file, result, progress=lambda n: progress.advance(task, n))
-    db = Database(config.database)
-    seen: dict[str, str] = {}
-    unique = []
-    for record in result.records:  # a duplicate id is an error, the first one wins
-        if record.id in seen:
-            file, _, line = record.source.rpartition(":")
-            print(f"error: {file}:{line}: duplicate id {record.id!r} (first at {seen[record.id]})",
-                  file=sys.stderr)
-            continue
-        seen[record.id] = record.source
-        unique.append(record)
-    for error in result.errors:
+        result = load_kb(paths, progress=lambda n: progress.advance(task, n))
+    for error in result.errors:  # bad records and duplicate ids (the first one wins)
         print(f"error: {error}", file=sys.stderr)
-    count = import_records(db, LoadResult(unique, []), synonyms_for(paths), replace=args.replace)
+    db = Database(config.database)
+    count = import_records(db, LoadResult(result.records, []), synonyms_for(paths),
+                           replace=args.replace)
     engine_for_db(db)  # build the index now, so the console starts fast
-    bad = len(result.errors) + len(result.records) - len(unique)
-    print(f"imported {count} entries into {config.database}; {bad} bad record(s) skipped")
-    return 1 if bad else 0
+    print(f"imported {count} entries into {config.database}; "
+          f"{len(result.errors)} bad record(s) skipped")
+    return 1 if result.errors else 0
 
 
 def stats(args: argparse.Namespace, config: Config) -> int:
+    engine = engine_for(args, config)  # its index holds what the summary counts
+    records = engine.index.docs
     if args.kb:
-        result = load_kb([Path(args.kb)])
-        records, source = result.records, str(args.kb)
-        cache = cache_folder()
+        source, cache = str(args.kb), cache_folder()
     else:
-        db = open_store(config)[0]
-        records, source = all_records(db), str(config.database)
-        cache = index_cache(db)
-    engine = engine_for(args, config)
+        source, cache = str(config.database), index_cache(open_store(config)[0])
     kinds = Counter(r.kind for r in records)
     summary = {
         "source": source,

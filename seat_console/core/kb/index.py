@@ -135,6 +135,7 @@ class KbIndex:
         self.key = key
         self.categories = np.array([d.category for d in docs], dtype=object)
         self.departments = np.array([d.department for d in docs], dtype=object)
+        self.kinds = np.array([d.kind for d in docs], dtype=object)
         self.position = {d.id: i for i, d in enumerate(docs)}
 
     def __len__(self) -> int:
@@ -167,10 +168,10 @@ class KbIndex:
                 doc_ids.append(doc)
                 tfs.append(tf)
                 lengths[doc, token_namespace[token_id]] += tf
+            title_pinyin = _title_pinyin(record.title)
             docs.append(DocInfo(record.id, record.kind, record.title, record.category,
-                                record.department, _keyword_text(record),
-                                _title_pinyin(record.title),
-                                "".join(s[0] if s else " " for s in _title_pinyin(record.title))))
+                                record.department, _keyword_text(record), title_pinyin,
+                                "".join(s[0] if s else " " for s in title_pinyin)))
         tokens = np.frombuffer(token_ids, dtype=np.int32)
         documents = np.frombuffer(doc_ids, dtype=np.int32)
         tf = np.frombuffer(tfs, dtype=np.float32)

@@ -155,11 +155,12 @@ def data_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def load_kb(paths: Iterable[Path]) -> LoadResult:
-    """Load every record of the given files or kb_data/ directories; duplicates are errors."""
+def load_kb(paths: Iterable[Path], progress: Progress | None = None) -> LoadResult:
+    """Load every record of the given files or kb_data/ directories; duplicates are errors.
+    `progress` is told the bytes read (JSON Lines files)."""
     result = LoadResult()
     for path in data_files(paths):
-        load_file(path, result)
+        load_file(path, result, progress)
     seen: dict[str, str] = {}
     unique = []
     for record in result.records:

@@ -160,7 +160,7 @@ class KbSearch:
         if department:
             scores[self.index.departments != department] = 0
         if kind:
-            scores[np.array([d.kind != kind for d in self.index.docs])] = 0
+            scores[self.index.kinds != kind] = 0
         matched = int(np.count_nonzero(scores))
         if matched == 0:
             return []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -197,11 +198,13 @@ class TranscriptQa:
         words = [w for m in rules.required for alt in m.alternatives for w in alt]
         words += [w for c in rules.special_calls for alt in c.alternatives for w in alt]
         words += [*rules.silent_call.ask, *rules.silent_call.close]
-        self._normalizer = Normalizer(set("".join(words)), PARTICLE_FOLDS)
+        # every turn is compared with many marker words: normalise each text only once
+        self._compact = lru_cache(maxsize=4096)(
+            Normalizer(set("".join(words)), PARTICLE_FOLDS).compact)
 
     def _contains_all(self, turn_text: str, words: tuple[str, ...]) -> bool:
-        compact = self._normalizer.compact(turn_text)
-        return all(self._normalizer.compact(w) in compact for w in words)
+        compact = self._compact(turn_text)
+        return all(self._compact(w) in compact for w in words)
 
     def _is_silence(self, turn: Turn) -> bool:
         return unicodedata.normalize("NFKC", turn.text).strip() in self.rules.silence_markers

@@ -168,7 +168,8 @@ class TicketForm(VerticalScroll):
             self._show_links()
 
     def fill_if_empty(self, fields: dict[str, str]) -> None:
-        self.load({k: v for k, v in fields.items() if v and not self.values().get(k)})
+        current = self.values()
+        self.load({k: v for k, v in fields.items() if v and not current.get(k)})
 
     def clear(self) -> None:
         with self.prevent(Input.Changed, TextArea.Changed, Select.Changed, Checkbox.Changed):
