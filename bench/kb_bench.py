@@ -124,6 +124,9 @@ async def keystroke_lag(size: int) -> list[float]:
     from seat_console.core.kb.store import import_records
     from seat_console.core.kb.loader import LoadResult
     from seat_console.core.workspace import open_workspace
+    from seat_console.tui import use_console_frame_rate
+
+    use_console_frame_rate()  # as the console's start path does, before Textual is imported
     from seat_console.tui.app import SeatConsoleApp
 
     folder = WORK / f"app-{size}"

@@ -16,10 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from seat_console.core.errors import ConfigInvalid, DataFileError
 from seat_console.core.yaml_source import YamlDocument, load_yaml
+from seat_console.shipped import shipped_folder
 
+# The project root when run from a checkout (in a regular install: the site-packages folder).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHIPPED_KB_DATA = PROJECT_ROOT / "kb_data"
-SHIPPED_SCRIPTS_PHRASES = PROJECT_ROOT / "scripts_phrases"
+# The shipped data: the packaged copy in a regular install, the checkout's top-level folders in
+# an editable install (seat_console/shipped.py).
+SHIPPED_KB_DATA = shipped_folder("kb_data")
+SHIPPED_SCRIPTS_PHRASES = shipped_folder("scripts_phrases")
 CONFIG_FILE_NAME = "seat-console.yaml"
 DEFAULT_DATABASE = "hotline.db"
 
