@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from seat_console.commands.arguments import build_parser
 from seat_console.config import Config, keymap_error, load_config
+from seat_console.core import clock
 from seat_console.core.errors import SeatConsoleError
 
 log = logging.getLogger("seat_console")
@@ -24,15 +25,25 @@ def _setup_logging(config: Config) -> None:
 
 
 def _run_console(args: argparse.Namespace, config: Config) -> int:
+    from seat_console.tui import use_console_frame_rate
+
+    # Before the first import of Textual, which reads TEXTUAL_FPS only then.
+    use_console_frame_rate()
     from seat_console.core.validation import check_phone
     from seat_console.core.workspace import open_workspace
-    from seat_console.tui.app import BINDING_AREAS, SeatConsoleApp
-    from seat_console.tui.keymap import unknown_binding_ids
+    from seat_console.tui.app import BINDING_AREAS, BINDING_SCREENS, SeatConsoleApp
+    from seat_console.tui.keymap import clashing_bindings, unknown_binding_ids
 
     unknown = unknown_binding_ids(BINDING_AREAS, config.keymap)
     if unknown:
         raise keymap_error(config, unknown[0], f"unknown binding id {unknown[0]!r} in keymap "
                            "(press F1 in the console for the list of ids)")
+    clashes = clashing_bindings(BINDING_AREAS, config.keymap, BINDING_SCREENS)
+    if clashes:
+        clash = clashes[0]
+        culprit = clash.second if clash.second in config.keymap else clash.first
+        raise keymap_error(config, culprit, f"keymap puts {clash.first!r} and {clash.second!r} "
+                           f"on the same key {clash.key!r}; give one of them another key")
     incoming = None
     if args.call:
         phone = check_phone(args.call)
@@ -49,6 +60,7 @@ def _run_console(args: argparse.Namespace, config: Config) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(_run_console).parse_args(argv)
     try:
+        clock.current_shift()  # reads and validates SEAT_CONSOLE_CLOCK_AT before any stamp
         create = getattr(args, "create_config", True)
         config = load_config(args.config, create=create)
         if create:

@@ -10,6 +10,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from seat_console.core.workspace import Workspace
+from seat_console.tui.key_sequencer import KeySequencer
 from seat_console.tui.keymap import binding_rows
 from seat_console.tui.screens.console_screen import ConsoleScreen
 from seat_console.tui.screens.help_screen import HelpScreen
@@ -18,7 +19,7 @@ from seat_console.tui.widgets.kb_pane import KbPane
 from seat_console.tui.widgets.phrase_pane import PhrasePane
 
 
-class SeatConsoleApp(App[None]):
+class SeatConsoleApp(KeySequencer, App[None]):
     CSS_PATH = "console.tcss"
     TITLE = "政务服务便民热线 座席工作台"
     BINDINGS = [
@@ -28,6 +29,7 @@ class SeatConsoleApp(App[None]):
 
     def __init__(self, workspace: Workspace, *, incoming_call: str | None = None) -> None:
         super().__init__()
+        self._init_key_sequencer()
         self.workspace = workspace
         self.incoming_call = incoming_call
         self.set_keymap(workspace.config.keymap)
@@ -48,6 +50,8 @@ class SeatConsoleApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
         yield SystemCommand("新来电", "输入来电号码,开始受理 (Ctrl+N)", self.console_screen.action_new_call)
+        yield SystemCommand("结束来电", "不建工单结束本次来电,选择原因 (Ctrl+E)",
+                            self.console_screen.action_end_call)
         yield SystemCommand("提交工单", "校验并提交当前工单 (Ctrl+S)",
                             self.console_screen.action_submit)
         yield SystemCommand("特殊情况用语", "无人应答、骚扰、超范围等 (F6)",
@@ -78,3 +82,8 @@ BINDING_AREAS: list[tuple[type[DOMNode], str]] = [
     (KbPane, "知识库"),
     (TicketDetailScreen, "工单详情"),
 ]
+# Where each area's bindings are active: two bindings on one key clash when they share a place.
+BINDING_SCREENS: dict[type[DOMNode], str] = {
+    SeatConsoleApp: "*", ConsoleScreen: "console", PhrasePane: "console", KbPane: "console",
+    TicketDetailScreen: "ticket",
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -45,3 +46,64 @@ def unknown_binding_ids(areas: Iterable[tuple[type[DOMNode], str]],
                         keymap: Mapping[str, str]) -> list[str]:
     known = {b.id for node_class, _ in areas for b in _bindings(node_class) if b.id}
     return sorted(set(keymap) - known)
+
+
+@dataclass(frozen=True)
+class Clash:
+    key: str
+    first: str
+    second: str
+
+
+def _normal_keys(keys: str) -> list[str]:
+    return [k.strip().lower() for k in keys.split(",") if k.strip()]
+
+
+def clashing_bindings(areas: Iterable[tuple[type[DOMNode], str]], keymap: Mapping[str, str],
+                      screens: Mapping[type[DOMNode], str]) -> list[Clash]:
+    """Pairs of bindings that the keymap puts on one key where both are active at once.
+
+    `screens` names where each class's bindings are active ("*" for everywhere, e.g. the App);
+    two bindings clash when they share a key and a screen.
+    """
+    seen: dict[tuple[str, str], str] = {}
+    clashes = []
+    for node_class, _ in areas:
+        where = screens.get(node_class, "*")
+        for binding in _bindings(node_class):
+            if not binding.id:
+                continue
+            for key in _normal_keys(keymap.get(binding.id, binding.key)):
+                for (other_key, other_where), other_id in seen.items():
+                    if other_key != key or other_id == binding.id:
+                        continue
+                    if "*" in (where, other_where) or where == other_where:
+                        clashes.append(Clash(key, other_id, binding.id))
+                seen.setdefault((key, where), binding.id)
+    return clashes
+
+
+_HINT = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
+
+
+def key_of(node: DOMNode, binding_id: str) -> str:
+    """The key(s) `binding_id` is on now, as shown to the agent (`Ctrl+S`), after the keymap.
+
+    Looks the binding up on `node`, its ancestors and the app, so a pane's hint always names
+    the key that really runs the action.
+    """
+    workspace = getattr(node.app, "workspace", None)
+    keymap: Mapping[str, str] = workspace.config.keymap if workspace else {}
+    if binding_id in keymap:
+        return display_keys(keymap[binding_id])
+    for owner in (*node.ancestors_with_self, *node.app.screen_stack):
+        for cls in type(owner).__mro__:
+            for binding in getattr(cls, "BINDINGS", ()):
+                if isinstance(binding, Binding) and binding.id == binding_id:
+                    return display_keys(binding.key)
+    raise KeyError(binding_id)
+
+
+def hint(node: DOMNode, template: str) -> str:
+    """`template` with every `{binding.id}` replaced by the key it is on now."""
+    return _HINT.sub(lambda match: key_of(node, match.group(1)), template)
