@@ -12,6 +12,7 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from seat_console.core.taxonomy import Leaf, Taxonomy
+from seat_console.tui.plain import plain
 
 
 class DomainPicker(Vertical):
@@ -25,7 +26,8 @@ class DomainPicker(Vertical):
         self.code = ""
 
     def compose(self) -> ComposeResult:
-        yield Input(id="domain-input", placeholder="诉求领域:输入文字、拼音或首字母,↓ 选择")
+        yield Input(id="domain-input", placeholder="诉求领域:输入文字、拼音或首字母,↓ 选择",
+                    select_on_focus=False, compact=True)
         options = OptionList(id="domain-options")
         options.display = False
         yield options
@@ -45,7 +47,7 @@ class DomainPicker(Vertical):
             self.code = ""
             self.post_message(self.Picked(None))
         matches = self.taxonomy.pick(event.value, 6) if self.taxonomy and event.value else []
-        options.set_options([Option(f"{leaf.label}  ({leaf.department})", id=leaf.code)
+        options.set_options([Option(plain(f"{leaf.label}  ({leaf.department})", one_line=True), id=leaf.code)
                              for leaf in matches])
         options.display = bool(matches)
 

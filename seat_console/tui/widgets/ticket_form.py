@@ -8,7 +8,8 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import DescendantFocus
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
@@ -26,6 +27,7 @@ from seat_console.core.ticket_codes import (
 )
 from seat_console.tui.widgets.domain_picker import DomainPicker
 from seat_console.core.validation import check_phone
+from seat_console.tui.keymap import hint
 
 INPUTS = ("caller_name", "caller_phone", "caller_address", "incident_time", "incident_place",
           "course", "current_state", "demand", "department", "dispatch_opinion",
@@ -35,6 +37,13 @@ SELECTS = {"request_type": REQUEST_TYPES, "channel": CHANNELS, "urgency": URGENC
 CHECKED_FIELDS = (*INPUTS, *TEXT_AREAS)  # fields the forbidden-phrase check reads
 DISPOSITION_KEYS = ("disposition", "disposition_reason", "emergency_service", "emergency_at")
 NO_DISPOSITION = dict.fromkeys(DISPOSITION_KEYS, "")
+
+
+def _input(name: str, placeholder: str, max_length: int) -> Input:
+    """A one-line field. Focus puts the cursor at the end, never selects the text: the next key
+    must not wipe a pre-filled value (the caller's number)."""
+    return Input(id=name, placeholder=placeholder, max_length=max_length, select_on_focus=False,
+                 compact=True)
 
 
 def _row(label: str, *fields: Widget, classes: str = "") -> Horizontal:
@@ -73,15 +82,15 @@ class TicketForm(VerticalScroll):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="form-row"):
             yield Label("姓名", classes="field-label")
-            yield Input(id="caller_name", placeholder="如 张先生 / 匿名", max_length=30)
+            yield _input("caller_name", "如 张先生 / 匿名", 30)
             yield Label("电话", classes="field-label")
-            yield Input(id="caller_phone", placeholder="手机或 区号-号码", max_length=24)
+            yield _input("caller_phone", "手机或 区号-号码", 24)
         with Horizontal(classes="form-row"):
             yield Label("地址", classes="field-label")
-            yield Input(id="caller_address", placeholder="区/街道/小区/门牌", max_length=200)
+            yield _input("caller_address", "区/街道/小区/门牌", 200)
             yield Select([(label, code) for code, label in REQUEST_TYPES.items()],
-                         id="request_type", prompt="诉求类型")
-            yield Checkbox("保密", id="confidential")
+                         id="request_type", prompt="诉求类型", compact=True)
+            yield Checkbox("保密", id="confidential", compact=True)
         yield Static("", id="repeat-banner")
         yield Static("", id="scope-banner")
         content = TextArea(id="content", soft_wrap=True, show_line_numbers=False)
@@ -91,35 +100,48 @@ class TicketForm(VerticalScroll):
             yield Label("领域", classes="field-label")
             yield DomainPicker(id="domain-picker")
             yield Select([(label, code) for code, label in CHANNELS.items()], id="channel",
-                         value="phone", allow_blank=False)
+                         value="phone", allow_blank=False, compact=True)
             yield Select([(label, code) for code, label in URGENCIES.items()], id="urgency",
-                         value="normal", allow_blank=False)
-        yield _row("事发", Input(id="incident_time", placeholder="事发时间", max_length=40),
-                   Input(id="incident_place", placeholder="事发地点", max_length=200))
-        yield _row("经过", Input(id="course", placeholder="经过", max_length=2000),
-                   Input(id="current_state", placeholder="现状", max_length=1000))
-        yield _row("诉求", Input(id="demand", placeholder="来电人的具体要求", max_length=1000))
+                         value="normal", allow_blank=False, compact=True)
+        yield _row("事发", _input("incident_time", "事发时间", 40),
+                   _input("incident_place", "事发地点", 200))
+        yield _row("经过", _input("course", "经过", 2000))
+        yield _row("现状", _input("current_state", "现状", 1000))
+        yield _row("诉求", _input("demand", "来电人的具体要求", 1000))
         reply = TextArea(id="reply", soft_wrap=True, show_line_numbers=False)
         reply.border_title = "答复 / 办理意见"
         yield reply
         yield _row("处置", Select([(DISPOSITIONS[c], c) for c in FORM_DISPOSITIONS],
-                                  id="disposition-select", prompt="处置方式"),
-                   Input(id="department", placeholder="承办单位(按诉求领域预填)", max_length=100))
-        yield _row("协办", Input(id="co_departments", placeholder="协办单位,以顿号分隔", max_length=200),
-                   Input(id="dispatch_opinion", placeholder="派单意见", max_length=1000),
+                                  id="disposition-select", prompt="处置方式", compact=True),
+                   _input("department", "承办单位(按诉求领域预填)", 100))
+        yield _row("派单", _input("dispatch_opinion", "派单意见", 1000), classes="transfer-only")
+        yield _row("协办", _input("co_departments", "协办单位,以顿号分隔", 200),
                    classes="transfer-only")
-        yield _row("结果", Input(id="three_way_result", placeholder="三方通话结果", max_length=1000),
+        yield _row("结果", _input("three_way_result", "三方通话结果", 1000),
                    classes="three-way-only")
         yield Static("", id="disposition-line")
         yield Static("", id="link-line")
-        yield Static("", id="phrase-warnings")
-        yield Static("", id="form-errors")
-        yield Static("Ctrl+S 提交 · Tab 下一项 · Ctrl+N 新来电 · F4 服务用语", id="form-hint")
+        # Docked at the bottom of the pane: always on screen, however far the form scrolls.
+        with Vertical(id="form-messages"):
+            yield Static("", id="phrase-warnings")
+            yield Static("", id="form-errors")
+            yield Static("", id="form-hint")
 
     # -- values -------------------------------------------------------------------------------
     def on_mount(self) -> None:
         self.query_one(DomainPicker).taxonomy = self.taxonomy
         self._show_disposition_rows()
+        self.show_repeat(None)
+        self.show_scope(None)
+        self.query_one("#form-hint", Static).update(hint(
+            self, "{console.submit} 提交 · Tab 下一项 · {console.new_call} 新来电 · "
+                  "{console.focus_phrases} 服务用语"))
+
+    @on(DescendantFocus)
+    def _cursor_to_end(self, event: DescendantFocus) -> None:
+        """Focus lands at the end of a one-line field: typing adds to it, never replaces it."""
+        if isinstance(event.widget, Input):
+            event.widget.cursor_position = len(event.widget.value)
 
     def _select(self, name: str) -> str:
         value = self.query_one(f"#{name}", Select).value
@@ -157,7 +179,9 @@ class TicketForm(VerticalScroll):
                 self.query_one("#confidential", Checkbox).value = bool(fields["confidential"])
             for name in TEXT_AREAS:
                 if name in fields:
-                    self.query_one(f"#{name}", TextArea).load_text(str(fields[name] or ""))
+                    area = self.query_one(f"#{name}", TextArea)
+                    area.load_text(str(fields[name] or ""))
+                    area.move_cursor(area.document.end)
         if fields.get("disposition") and fields["disposition"] not in FORM_DISPOSITIONS:
             self.set_disposition({k: fields.get(k) or "" for k in DISPOSITION_KEYS}, edited=False)
         if fields.get("linked_ticket_ids"):
@@ -228,6 +252,7 @@ class TicketForm(VerticalScroll):
         widget = self.query_one("#repeat-banner", Static)
         widget.update(banner or "")
         widget.set_class(banner is not None, "-repeat")
+        widget.display = banner is not None
 
     def _show_links(self) -> None:
         text = Text()
@@ -307,6 +332,7 @@ class TicketForm(VerticalScroll):
     def show_scope(self, banner: Text | None, *, emergency: bool = False) -> None:
         widget = self.query_one("#scope-banner", Static)
         widget.update(banner or "")
+        widget.display = banner is not None
         widget.set_class(banner is not None and emergency, "-emergency")
         widget.set_class(banner is not None and not emergency, "-not-accepted")
 
