@@ -25,6 +25,7 @@ from typing import Any
 from textual import events
 from textual.message import Message
 from textual.timer import Timer
+from textual.widget import Widget
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +91,17 @@ class KeySequencer:
                 raw = self._waiting_keys.popleft()
                 key = SequencedKey(raw.key, raw.character, self._key_finished)
                 self._key_in_flight, self._in_flight_since = key, loop.time()
+                target = self.focused  # type: ignore[attr-defined]
                 await super().on_event(key)  # type: ignore[misc]  # priority bindings, forward
                 if not key.is_forwarded:  # handled by a priority binding right here
                     key.finish()
+                elif key.is_printable and target is not None:
+                    self.key_typed(key, target)
         finally:
             self._routing = False
+
+    def key_typed(self, key: events.Key, target: Widget) -> None:
+        """A printable key was routed to `target` (for the typing-speed meter)."""
 
     def _key_finished(self, key: SequencedKey) -> None:
         if key is not self._key_in_flight:
