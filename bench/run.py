@@ -4,6 +4,8 @@
   later runs open it), measured on a real pty.
 - keystroke echo: time from a key written to the pty until the console draws it, while
   typing Chinese into the ticket form and into the KB search box (search runs per keystroke).
+- the form under load: keystroke to screen while search, checks, autosave and sync run, and
+  keys misrouted at 20 ms intervals under two CPU hogs (bench/form_bench.py).
 - forbidden-phrase checker: µs per 500 characters (bench/checker.py).
 - sync: bytes per ticket, 1,000 tickets through 256 kbit/s, center ingest (bench/sync_bench.py).
 - KB search: quality per kind of query, speed at 1k/20k/100k articles beside a rapidfuzz full
@@ -24,6 +26,7 @@ import pexpect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import checker as checker_bench  # noqa: E402
+import form_bench  # noqa: E402
 import kb_bench  # noqa: E402
 import sync_bench  # noqa: E402
 
@@ -98,6 +101,7 @@ def main() -> None:
         child.expect(pexpect.EOF)
         report("keystroke echo, ticket form", form, 50)
         report("keystroke echo, KB search box", kb, 50)
+    form_bench.main()
     checker_bench.main()
     sync_bench.main()
     kb_bench.main()
