@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from seat_console.core.lifecycle import transition
 from seat_console.core.models import Ticket
@@ -12,9 +12,10 @@ from seat_console.tui.app import SeatConsoleApp
 from seat_console.tui.screens.choice_dialog import ChoiceDialog
 from seat_console.tui.screens.due_screen import TicketListScreen
 from seat_console.tui.screens.ticket_detail_screen import TicketDetailScreen
+from seat_console.tui.screens.transfer_dialog import TransferDialog
 from seat_console.tui.widgets.status_bar import StatusBar
 
-from .console_driver import wait_until
+from .console_driver import type_text, wait_until
 
 
 def a_ticket(workspace: Workspace, **changes: object) -> Ticket:
@@ -23,6 +24,9 @@ def a_ticket(workspace: Workspace, **changes: object) -> Ticket:
     values.update(changes)
     return submit(workspace.db, TicketInput(**values), site_code="210102", agent_id="8001",  # type: ignore[arg-type]
                   draft_slot=None, deadlines=workspace.deadlines)
+
+
+TRANSFER = {"department": "市城市管理综合行政执法局", "dispatch_opinion": "请核查夜间施工许可并处理"}
 
 
 def status(workspace: Workspace, ticket_id: str) -> Ticket:
@@ -34,7 +38,7 @@ def status(workspace: Workspace, ticket_id: str) -> Ticket:
 
 async def test_overdue_ticket_is_counted_listed_and_worked_to_a_callback(workspace: Workspace) -> None:
     ticket = a_ticket(workspace)
-    transition(workspace.db, ticket.id, "transferred", actor="8001",
+    transition(workspace.db, ticket.id, "transferred", actor="8001", **TRANSFER,
                deadline="2026-01-05T17:30:00.000+08:00")  # long past
     app = SeatConsoleApp(workspace)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -114,7 +118,7 @@ async def test_callback_queue_lists_closed_tickets(workspace: Workspace) -> None
 
 
 async def test_transfer_then_archive_by_keys(workspace: Workspace) -> None:
-    ticket = a_ticket(workspace)
+    ticket = a_ticket(workspace, domain="huanjing.zaosheng")  # 噪声扰民 -> 市生态环境局
     app = SeatConsoleApp(workspace, incoming_call="13611112222")
     async with app.run_test(size=(120, 36)) as pilot:
         table = app.screen.query_one("#caller-history", DataTable)
@@ -122,9 +126,14 @@ async def test_transfer_then_archive_by_keys(workspace: Workspace) -> None:
         app.screen.open_ticket(ticket.id)
         await wait_until(pilot, lambda: isinstance(app.screen, TicketDetailScreen))
         await pilot.pause(0.2)
-        for key, expected in (("t", "transferred"), ("c", "closed")):
-            await pilot.press(key)
-            await wait_until(pilot, lambda: status(workspace, ticket.id).status == expected)
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, TransferDialog))
+        assert app.screen.query_one("#transfer-department", Input).value == "市生态环境局"
+        await type_text(pilot, "请核查并处理", burst=3)  # the cursor starts in 派单意见
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: status(workspace, ticket.id).status == "transferred")
+        await pilot.press("c")
+        await wait_until(pilot, lambda: status(workspace, ticket.id).status == "closed")
         assert status(workspace, ticket.id).deadline > ticket.deadline  # handling time after 转办
         await pilot.press("v")
         await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
@@ -140,10 +149,8 @@ async def test_transfer_then_archive_by_keys(workspace: Workspace) -> None:
 async def test_confidential_ticket_is_masked_in_due_list_and_inquiry(workspace: Workspace) -> None:
     from seat_console.tui.screens.inquiry_screen import InquiryScreen
 
-    from .console_driver import type_text
-
     ticket = a_ticket(workspace, confidential=True)
-    transition(workspace.db, ticket.id, "transferred", actor="8001",
+    transition(workspace.db, ticket.id, "transferred", actor="8001", **TRANSFER,
                deadline="2026-01-05T17:30:00.000+08:00")
     app = SeatConsoleApp(workspace)
     async with app.run_test(size=(120, 36)) as pilot:

@@ -1,13 +1,17 @@
 """Tickets from other channels and integrations (SMS, mailbox, web: GB/T 44190 6.2.2): the
-JSON field names of `seat-console ticket add` mapped onto the ticket, validated like the form."""
+JSON field names of `seat-console ticket add` mapped onto the ticket, validated like the form.
+
+A ticket may come already transferred (`"disposition": "transfer"` or 转办): then the form's
+转办 rule applies (tickets.validate -> validation.transfer_errors): a lead `department`
+(defaults to the 诉求领域's department) and a `dispatch_opinion`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from seat_console.core.taxonomy import Taxonomy
-from seat_console.core.ticket_codes import CHANNELS, REQUEST_TYPES, URGENCIES
-from seat_console.core.tickets import Invalid, TicketInput, validate
+from seat_console.core.ticket_codes import CHANNELS, DISPOSITIONS, REQUEST_TYPES, URGENCIES
+from seat_console.core.tickets import Invalid, TicketInput, split_departments, validate
 
 # JSON field -> TicketInput field.
 FIELDS = {
@@ -15,7 +19,11 @@ FIELDS = {
     "request_type": "request_type", "domain": "domain", "confidential": "confidential",
     "occurred_at": "incident_time", "location": "incident_place", "details": "course",
     "situation": "current_state", "demand": "demand", "channel": "channel", "urgency": "urgency",
+    "disposition": "disposition", "department": "department", "co_departments": "co_departments",
+    "dispatch_opinion": "dispatch_opinion",
 }
+# The dispositions another channel can arrive with ("" = not yet disposed: 已受理).
+INTAKE_DISPOSITIONS = ("", "transfer")
 REQUIRED = ("caller_phone", "demand", "request_type", "channel")
 JSON_NAME = {target: source for source, target in FIELDS.items()}
 
@@ -46,6 +54,13 @@ def from_json(data: Any, taxonomy: Taxonomy | None) -> tuple[TicketInput, str]:
             if not isinstance(value, bool):
                 errors[source] = "应为 true 或 false"
             values[target] = bool(value)
+        elif target == "co_departments":
+            if isinstance(value, str):
+                values[target] = split_departments(value)
+            elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+                values[target] = [v.strip() for v in value if v.strip()]
+            else:
+                errors[source] = "应为单位名称的列表,或以顿号分隔的文本"
         elif not isinstance(value, (str, int, float)):
             errors[source] = "应为文本"
         else:
@@ -53,6 +68,10 @@ def from_json(data: Any, taxonomy: Taxonomy | None) -> tuple[TicketInput, str]:
     values["request_type"] = _code(values.get("request_type"), REQUEST_TYPES)
     values["channel"] = _code(values.get("channel"), CHANNELS)
     values["urgency"] = _code(values.get("urgency") or "normal", URGENCIES)
+    values["disposition"] = _code(values.get("disposition"), DISPOSITIONS)
+    if values["disposition"] not in INTAKE_DISPOSITIONS and "disposition" not in errors:
+        errors["disposition"] = "处置方式只能为转办(transfer),或不填(已受理,待转办)"
+        values["disposition"] = ""  # judged here; the other dispositions' fields do not apply
     department = ""
     if values.get("domain"):
         leaf = taxonomy.resolve(values["domain"]) if taxonomy else None
@@ -60,6 +79,8 @@ def from_json(data: Any, taxonomy: Taxonomy | None) -> tuple[TicketInput, str]:
             errors["domain"] = "诉求领域不在分类表中(按编码或名称填写)"
         else:
             values["domain"], department = leaf.code, leaf.department
+    if not str(values.get("department", "")).strip():
+        values["department"] = department  # the 诉求领域's department, as the form pre-fills it
     values["content"] = values.get("demand", "")
     form = TicketInput(**values)
     errors.update({JSON_NAME.get(k, k): v for k, v in validate(form, REQUIRED).items()

@@ -11,6 +11,7 @@ from seat_console.core.db import Database
 from seat_console.core.models import Ticket
 from seat_console.core.ticket_codes import OPEN_STATUSES, STATUS_LABELS
 from seat_console.core.tickets import record_change
+from seat_console.core.validation import transfer_errors
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"accepted"}),
@@ -29,11 +30,22 @@ DISSATISFACTION_REASONS = ("多次反映未得到处理", "处理结果与预期
 
 
 class WorkflowRefused(Exception):
-    """A change the workflow does not allow; the message is for the agent (Chinese)."""
+    """A change the workflow does not allow; the message is for the agent (Chinese).
+    `errors` maps a field to what is missing when the refusal is about fields (转办)."""
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.errors = dict(errors or {})
 
 
 def _label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
+
+
+def check_transition(current: str, wanted: str) -> None:
+    """Raise WorkflowRefused when the lifecycle has no step from `current` to `wanted`."""
+    if wanted != current and wanted not in TRANSITIONS.get(current, frozenset()):
+        raise WorkflowRefused(f"工单状态为“{_label(current)}”,不能改为“{_label(wanted)}”")
 
 
 def apply(db: Database, ticket_id: str, *, actor: str, action: str,
@@ -43,9 +55,13 @@ def apply(db: Database, ticket_id: str, *, actor: str, action: str,
         ticket = session.get(Ticket, ticket_id)
         if ticket is None:
             raise WorkflowRefused("工单不存在")
-        if status is not None and status != ticket.status and \
-                status not in TRANSITIONS.get(ticket.status, frozenset()):
-            raise WorkflowRefused(f"工单状态为“{_label(ticket.status)}”,不能改为“{_label(status)}”")
+        if status is not None:
+            check_transition(ticket.status, status)
+        if status == "transferred" and ticket.status != "transferred":
+            missing = transfer_errors(fields.get("department", ticket.department),
+                                      fields.get("dispatch_opinion", ticket.dispatch_opinion))
+            if missing:
+                raise WorkflowRefused(";".join(missing.values()), missing)
         note = fields.pop("note", "")
         wanted = dict(fields, **({"status": status} if status else {}))
         changes = {name: [getattr(ticket, name), value] for name, value in wanted.items()
@@ -65,6 +81,13 @@ def apply(db: Database, ticket_id: str, *, actor: str, action: str,
 
 
 def transition(db: Database, ticket_id: str, status: str, *, actor: str, **fields: Any) -> Ticket:
+    """Move the ticket to `status`, setting `fields` with it. 转办 (`transferred`) is refused
+    without a lead department and a 派单意见 (given here or already on the ticket)."""
+    for name in ("department", "dispatch_opinion"):
+        if isinstance(fields.get(name), str):
+            fields[name] = fields[name].strip()
+    if "co_departments" in fields:
+        fields["co_departments"] = [d.strip() for d in fields["co_departments"] if d.strip()]
     return apply(db, ticket_id, actor=actor, action="transition", status=status, **fields)
 
 

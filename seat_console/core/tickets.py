@@ -28,11 +28,16 @@ from seat_console.core.ticket_codes import (
     FIELD_LABELS,
     REQUEST_TYPES,
 )
-from seat_console.core.validation import check_phone
+from seat_console.core.validation import check_phone, transfer_errors
 
 log = logging.getLogger(__name__)
 
 MAX_LENGTHS = {"caller_name": 30, "caller_address": 200, "content": 4000, "reply": 4000}
+
+
+def split_departments(text: str) -> list[str]:
+    """协办单位 as typed (甲、乙 / 甲,乙 / 甲 乙) -> the list of names, blanks dropped."""
+    return [name for name in re.split(r"[、,,;;\s]+", text.strip()) if name]
 
 
 @dataclass
@@ -75,7 +80,7 @@ class TicketInput:
     def from_fields(cls, fields: dict[str, Any]) -> TicketInput:
         known = {k: v for k, v in fields.items() if k in cls.__dataclass_fields__}
         if isinstance(known.get("co_departments"), str):  # typed as 甲、乙 in the form
-            known["co_departments"] = re.split(r"[、,,;;\s]+", known["co_departments"].strip())
+            known["co_departments"] = split_departments(known["co_departments"])
         return cls(**known)
 
 
@@ -149,10 +154,7 @@ def validate(form: TicketInput, required: tuple[str, ...] | None = None) -> dict
     if form.disposition == "rejected" and not form.disposition_reason.strip():
         errors["disposition_reason"] = "不予受理须注明原因"
     if form.disposition == "transfer":
-        if not form.department.strip():
-            errors["department"] = "转办须填写承办单位"
-        if not form.dispatch_opinion.strip():
-            errors["dispatch_opinion"] = "转办须填写派单意见"
+        errors.update(transfer_errors(form.department, form.dispatch_opinion))
     if form.disposition == "three_way" and not (form.department.strip() and
                                                  form.three_way_result.strip()):
         errors["three_way_result"] = "三方通话须记录对方单位和通话结果"

@@ -50,3 +50,17 @@ def check_phone(text: str) -> PhoneCheck:
     return PhoneCheck(
         False, message="请输入11位手机号码,或带区号的固定电话(如 024-12345678);未带区号的号码无法回访"
     )
+
+
+def transfer_errors(department: str | None, dispatch_opinion: str | None) -> dict[str, str]:
+    """The rule of a 转办 (GB/T 33358 5.2.2): it names the lead department (承办单位) and says
+    what it is to do (派单意见). Field -> Chinese message; empty when the transfer may go ahead.
+
+    The one place of this rule: the form's submit (tickets.validate), `seat-console ticket add`
+    (through the same validate) and lifecycle.transition(..., "transferred") all call it."""
+    errors: dict[str, str] = {}
+    if not (department or "").strip():
+        errors["department"] = "转办须填写承办单位"
+    if not (dispatch_opinion or "").strip():
+        errors["dispatch_opinion"] = "转办须填写派单意见"
+    return errors

@@ -13,6 +13,11 @@ from textual.widgets import Input, Label, OptionList
 
 
 class ChoiceDialog(ModalScreen[str | None]):
+    """Returns the chosen text. The first choice is highlighted and the list focused from the
+    start, stated here rather than left to OptionList's defaults: on a list with nothing
+    highlighted Enter does nothing and the first ↓ only reaches the first choice, so every pick
+    would land one above the one the agent meant."""
+
     BINDINGS = [Binding("escape", "cancel", "取消", id="choice.cancel")]
 
     def __init__(self, title: str, choices: Sequence[str]) -> None:
@@ -22,10 +27,18 @@ class ChoiceDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"{self.title_text}(↑↓ 选择,Enter 确认,Esc 取消)", classes="dialog-title")
-            yield OptionList(*self.choices, id="choices")
+            options = OptionList(*self.choices, id="choices")
+            options.highlighted = 0
+            yield options
 
-    @on(OptionList.OptionSelected)
+    def on_mount(self) -> None:
+        options = self.query_one("#choices", OptionList)
+        options.highlighted = 0
+        options.focus()
+
+    @on(OptionList.OptionSelected, "#choices")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
         self.dismiss(self.choices[event.option_index])
 
     def action_cancel(self) -> None:

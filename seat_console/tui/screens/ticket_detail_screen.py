@@ -1,36 +1,69 @@
 """One ticket: its fields (masked when confidential), its history, and what can be done next:
-lifecycle transitions, 催办, 督办 and 回访. Every change goes through core.lifecycle."""
+lifecycle transitions, 转办 (with lead department and 派单意见), 催办, 督办 and 回访.
+
+Every change goes through core.lifecycle in a thread worker, never on the event loop (a writer
+holding the database would freeze the console for the busy timeout). Results and errors come
+back as Worker.StateChanged, handled in one place: success is announced only after the write
+committed; a refusal or an unavailable database is shown in Chinese and the screen stays open."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from rich.text import Text
 from sqlmodel import col, select
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
+from textual.worker import Worker, WorkerState
 
 from seat_console.core import clock
 from seat_console.core.db import Database
 from seat_console.core.deadlines import DeadlinePolicy
+from seat_console.core.errors import DatabaseUnavailable
+from seat_console.core.event_text import describe
 from seat_console.core.lifecycle import (
     DISSATISFACTION_REASONS,
+    SATISFACTION,
     WorkflowRefused,
+    check_transition,
     record_callback,
     supervise,
     transition,
     urge,
 )
 from seat_console.core.models import Ticket, TicketEvent
-from seat_console.core.ticket_view import COLUMNS, labelled, masked, masked_event
+from seat_console.core.taxonomy import Taxonomy
+from seat_console.core.ticket_view import COLUMNS, labelled, masked
 from seat_console.tui.screens.choice_dialog import ChoiceDialog, TextDialog
+from seat_console.tui.screens.transfer_dialog import TransferDialog, TransferOrder
 
-ACTIONS = {"transferred": "转办", "in_progress": "办理中", "closed": "办结", "archived": "归档"}
+log = logging.getLogger(__name__)
+
+# What the agent reads once a plain status change committed (转办 says where it went).
+DONE = {"in_progress": "已改为办理中", "closed": "已办结", "archived": "已归档"}
+LOAD_GROUP = "ticket-detail-load"
+WRITE_GROUP = "ticket-detail-write"
+
+
+def error_text(error: BaseException | None) -> str:
+    """What the agent reads when a change did not happen."""
+    if isinstance(error, WorkflowRefused):
+        return str(error)
+    if isinstance(error, DatabaseUnavailable):
+        return error.message_zh
+    return "操作失败,请重试;问题已记录在日志中"
 
 
 class TicketDetailScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    TicketDetailScreen #ticket-outcome { height: auto; text-style: bold; }
+    TicketDetailScreen #ticket-outcome.-error { color: $error; }
+    """
     BINDINGS = [
         Binding("escape,q", "close", "关闭", id="ticket.close"),
         Binding("t", "move('transferred')", "转办", id="ticket.transfer"),
@@ -42,9 +75,14 @@ class TicketDetailScreen(ModalScreen[None]):
         Binding("v", "callback", "回访", id="ticket.callback"),
     ]
 
-    def __init__(self, db: Database, ticket_id: str, actor: str, policy: DeadlinePolicy) -> None:
+    def __init__(self, db: Database, ticket_id: str, actor: str, policy: DeadlinePolicy,
+                 taxonomy: Taxonomy | None = None) -> None:
         super().__init__()
         self.db, self.ticket_id, self.actor, self.policy = db, ticket_id, actor, policy
+        self.taxonomy = taxonomy
+        self.ticket: Ticket | None = None
+        self.writing = False  # one change at a time
+        self._transfer_typed: TransferOrder | None = None  # kept for a retry after a failure
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help"):
@@ -54,21 +92,23 @@ class TicketDetailScreen(ModalScreen[None]):
             table: DataTable[str] = DataTable(id="ticket-events", cursor_type="row")
             table.add_columns("时间", "工号", "操作", "变更")
             yield table
+            yield Static("", id="ticket-outcome")
             yield Static(Text("t 转办 · p 办理中 · c 办结 · v 回访 · u 催办 · s 督办 · a 归档 · Esc 关闭",
                               "dim"))
 
     def on_mount(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="ticket-detail")
-    def load(self) -> None:
+    # -- reading -------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=LOAD_GROUP)
+    def load(self) -> tuple[Ticket, list[TicketEvent]] | None:
         with self.db.read() as session:
             ticket = session.get(Ticket, self.ticket_id)
             events = list(session.exec(select(TicketEvent)
                                        .where(TicketEvent.ticket_id == self.ticket_id)
                                        .order_by(col(TicketEvent.id))).all())
-        if ticket is not None:
-            self.app.call_from_thread(self._show, ticket, events)
+        return (ticket, events) if ticket is not None else None
 
     def _show(self, ticket: Ticket, events: list[TicketEvent]) -> None:
         self.ticket = ticket
@@ -83,60 +123,151 @@ class TicketDetailScreen(ModalScreen[None]):
             if value not in (None, "", [], "否") and field not in ("number", "id"):
                 body.append(f"{header}:", "dim")
                 body.append(f"{value}\n")
+        if ticket.dispatch_opinion:
+            body.append("派单意见:", "dim")
+            body.append(f"{ticket.dispatch_opinion}\n")
+        if ticket.co_departments:
+            body.append("协办单位:", "dim")
+            body.append("、".join(ticket.co_departments) + "\n")
         if self.policy.estimated(ticket.deadline):
             body.append("(该时限超出法定节假日数据范围,按周一至周五估算)\n", "italic")
         self.query_one("#ticket-body", Static).update(body)
         table = self.query_one("#ticket-events", DataTable)
         table.clear()
         for event in events:
-            data = masked_event(event, ticket)
-            changes = ", ".join(f"{k}: {v[0]} → {v[1]}" for k, v in data["changes"].items()
-                                if k not in ("id", "updated_at"))
-            table.add_row(clock.short_time(event.at), event.actor, event.action, changes[:120])
+            text = describe(event, ticket, self.taxonomy)
+            table.add_row(clock.short_time(event.at), event.actor, text.action, text.summary[:120])
 
-    def _run(self, change) -> None:  # type: ignore[no-untyped-def]
-        try:
-            change()
-        except WorkflowRefused as refused:
-            self.notify(str(refused), title="操作未执行", severity="warning")
-            return
-        self.load()
+    # -- writing -------------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group=WRITE_GROUP)
+    def _write(self, change: Callable[[], Ticket], done: str) -> str:
+        """Run one lifecycle change off the event loop; `done` is announced once it committed."""
+        change()
+        return done
+
+    def _start(self, change: Callable[[], Ticket], done: str) -> None:
+        self.writing = True
+        self._write(change, done)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == LOAD_GROUP:
+            if event.state == WorkerState.SUCCESS and worker.result is not None:
+                self._show(*worker.result)
+            elif event.state == WorkerState.ERROR:
+                self._outcome(error_text(worker.error), ok=False, error=worker.error)
+        elif worker.group == WRITE_GROUP and event.state in (
+                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self.writing = False
+            if event.state == WorkerState.SUCCESS:
+                self._transfer_typed = None
+                self._outcome(str(worker.result), ok=True)
+                self.load()
+            elif event.state == WorkerState.ERROR:
+                self._outcome(error_text(worker.error), ok=False, error=worker.error)
+
+    def _outcome(self, message: str, *, ok: bool, error: BaseException | None = None) -> None:
+        if error is not None and not isinstance(error, (WorkflowRefused, DatabaseUnavailable)):
+            log.error("ticket change failed ticket=%s", self.ticket_id, exc_info=error)
+        line = self.query_one("#ticket-outcome", Static)
+        line.update(Text(("✓ " if ok else "✗ ") + message))  # plain text, never markup
+        line.set_class(not ok, "-error")
+        if ok:
+            self.notify(message, markup=False)
+        else:
+            self.notify(message, title="操作未执行", severity="error", markup=False)
+
+    def _ready(self, wanted_status: str | None = None) -> Ticket | None:
+        """The loaded ticket when a change may start now; otherwise says why not."""
+        if self.ticket is None:
+            self.notify("工单正在加载,请稍候", severity="warning")
+            return None
+        if self.writing:
+            self.notify("上一操作正在保存,请稍候", severity="warning")
+            return None
+        if wanted_status is not None:
+            try:
+                check_transition(self.ticket.status, wanted_status)
+            except WorkflowRefused as refused:
+                self._outcome(str(refused), ok=False)
+                return None
+        return self.ticket
 
     def action_move(self, status: str) -> None:
-        fields = {}
+        ticket = self._ready(status)
+        if ticket is None:
+            return
         if status == "transferred":
-            fields["deadline"] = self.policy.handling_deadline(
-                self.ticket.request_type, clock.now()).isoformat(timespec="milliseconds")
-        self._run(lambda: transition(self.db, self.ticket_id, status, actor=self.actor, **fields))
-        self.notify(f"{ACTIONS[status]}:{self.ticket.number}")
+            self._ask_transfer(ticket)
+            return
+        self._start(lambda: transition(self.db, ticket.id, status, actor=self.actor),
+                    f"{DONE[status]}:{ticket.number}")
+
+    def _ask_transfer(self, ticket: Ticket) -> None:
+        typed = self._transfer_typed
+        if typed is None:
+            leaf = self.taxonomy.by_code.get(ticket.domain) if self.taxonomy else None
+            typed = TransferOrder(ticket.department or (leaf.department if leaf else ""),
+                                  ticket.dispatch_opinion, list(ticket.co_departments))
+
+        def answered(order: TransferOrder | None) -> None:
+            if order is None:
+                return
+            self._transfer_typed = order
+            deadline = self.policy.handling_deadline(ticket.request_type, clock.now())
+            self._start(lambda: transition(
+                self.db, ticket.id, "transferred", actor=self.actor, department=order.department,
+                dispatch_opinion=order.dispatch_opinion, co_departments=order.co_departments,
+                deadline=deadline.isoformat(timespec="milliseconds")),
+                f"已转办 {ticket.number} 至 {order.department}")
+
+        self.app.push_screen(TransferDialog(ticket.number, typed.department, typed.dispatch_opinion,
+                                            typed.co_departments), answered)
 
     def action_urge(self) -> None:
-        self._run(lambda: urge(self.db, self.ticket, actor=self.actor, note="来电催办"))
+        ticket = self._ready()
+        if ticket is not None:
+            self._start(lambda: urge(self.db, ticket, actor=self.actor, note="来电催办"),
+                        f"已催办:{ticket.number}")
 
     def action_supervise(self) -> None:
+        ticket = self._ready()
+        if ticket is None:
+            return
+
         def answered(reason: str | None) -> None:
             if reason:
-                self._run(lambda: supervise(self.db, self.ticket_id, actor=self.actor, reason=reason))
+                self._start(lambda: supervise(self.db, ticket.id, actor=self.actor, reason=reason),
+                            f"已督办:{ticket.number}")
 
         self.app.push_screen(TextDialog("督办原因(如:临近时限、超期未办结、多次反映)"), answered)
 
     def action_callback(self) -> None:
+        ticket = self._ready("callback_done")
+        if ticket is None:
+            return
+
         def satisfaction(choice: str | None) -> None:
-            if choice in ("满意", "基本满意"):
-                self._run(lambda: record_callback(self.db, self.ticket_id, actor=self.actor,
-                                                  satisfaction=choice))
-            elif choice == "不满意":
+            if choice == "不满意":
                 self.app.push_screen(ChoiceDialog("不满意原因(退回重办)", DISSATISFACTION_REASONS),
                                      unsatisfied)
+            elif choice is not None and choice in SATISFACTION:
+                picked: str = choice
+                self._start(lambda: record_callback(self.db, ticket.id, actor=self.actor,
+                                                    satisfaction=picked),
+                            f"已记录回访:{picked}")
 
         def unsatisfied(reason: str | None) -> None:
             if reason:
-                deadline = self.policy.handling_deadline(self.ticket.request_type, clock.now())
-                self._run(lambda: record_callback(
-                    self.db, self.ticket_id, actor=self.actor, satisfaction="不满意", reason=reason,
-                    new_deadline=deadline.isoformat(timespec="milliseconds")))
+                deadline = self.policy.handling_deadline(ticket.request_type, clock.now())
+                self._start(lambda: record_callback(
+                    self.db, ticket.id, actor=self.actor, satisfaction="不满意", reason=reason,
+                    new_deadline=deadline.isoformat(timespec="milliseconds")),
+                    f"已记录回访:不满意({reason}),工单退回重办")
 
-        self.app.push_screen(ChoiceDialog("回访结果", ("满意", "基本满意", "不满意")), satisfaction)
+        self.app.push_screen(ChoiceDialog("回访结果", SATISFACTION), satisfaction)
 
     def action_close(self) -> None:
         self.dismiss(None)
