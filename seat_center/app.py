@@ -18,14 +18,15 @@ log = logging.getLogger("seat_center")
 MAX_OPS = 100
 MAX_BYTES = 64 * 1024
 MAX_DECOMPRESSED = 4 * 1024 * 1024
+MAX_CURSOR = 2**63 - 1  # change-log seq: SQLite INTEGER / PostgreSQL BIGINT
 
 
 class Op(BaseModel):
     op_id: str = Field(min_length=1, max_length=64)
-    entity: str = Field(pattern=r"^(ticket|referral)$")
+    entity: str = Field(pattern=r"^(ticket|referral|call)$")
     entity_id: str = Field(min_length=1, max_length=64)
     op: str = Field(pattern=r"^(create|update)$")
-    base_version: int = Field(ge=0)
+    base_version: int = Field(ge=0, le=storage.MAX_VERSION)
     payload: dict[str, Any]
 
 
@@ -96,6 +97,8 @@ def create_app(engine: Engine, *, dedupe: bool = True, max_bytes: int = MAX_BYTE
             batch = Batch.model_validate(json.loads(body))
         except (ValueError, ValidationError) as exc:
             raise HTTPException(400, f"malformed batch: {str(exc)[:300]}") from None
+        except RecursionError:
+            raise HTTPException(400, "malformed batch: JSON nested too deeply") from None
         with engine.begin() as connection:  # the whole batch, or nothing
             answers = storage.apply_batch(connection, code, [op.model_dump() for op in batch.ops],
                                           dedupe=dedupe)
@@ -104,7 +107,7 @@ def create_app(engine: Engine, *, dedupe: bool = True, max_bytes: int = MAX_BYTE
         return PushAnswer(results=results)
 
     @app.get("/v1/pull", response_model=PullAnswer)
-    def pull(after: int = Query(0, ge=0), limit: int = Query(500, ge=1, le=1000),
+    def pull(after: int = Query(0, ge=0, le=MAX_CURSOR), limit: int = Query(500, ge=1, le=1000),
              code: str = Depends(site)) -> PullAnswer:
         with engine.connect() as connection:
             found = storage.changes_after(connection, code, after, limit)

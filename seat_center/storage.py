@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from datetime import datetime, timezone
+from datetime import timezone
 from typing import Any
 
 from sqlalchemy import (
@@ -28,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 
+from seat_console.core import clock
+
 metadata = MetaData()
 sites = Table("sites", metadata, Column("code", String, primary_key=True),
               Column("token_hash", String, nullable=False), Column("created_at", String, nullable=False))
@@ -39,6 +41,11 @@ entities = Table("entities", metadata, Column("entity", String, primary_key=True
                  Column("id", String, primary_key=True), Column("site", String, nullable=False),
                  Column("number", String), Column("version", Integer, nullable=False),
                  Column("data", Text, nullable=False), Column("updated_at", String, nullable=False))
+# Call records of the sites (entity "call"): written once, never updated, kept apart from tickets.
+calls = Table("calls", metadata, Column("id", String, primary_key=True),
+              Column("site", String, nullable=False), Column("outcome", String, nullable=False),
+              Column("ticket_id", String), Column("started_at", String, nullable=False),
+              Column("data", Text, nullable=False), Column("received_at", String, nullable=False))
 changes = Table("changes", metadata, Column("seq", Integer, primary_key=True, autoincrement=True),
                 Column("site", String, nullable=False), Column("entity", String, nullable=False),
                 Column("entity_id", String, nullable=False), Column("payload", Text, nullable=False),
@@ -51,13 +58,15 @@ CENTER_FIELDS = frozenset({"status", "department", "co_departments", "dispatch_o
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    """UTC stamp from the console's clock, so SEAT_CONSOLE_CLOCK_AT moves the center too."""
+    return clock.now().astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+MAX_VERSION = 2**31 - 1  # entities.version is INTEGER: 32 bits on PostgreSQL
 CHANGE_LOG_LOCK = 8890  # advisory lock key that serialises change-log writers on PostgreSQL
 
 
@@ -112,13 +121,20 @@ def apply_batch(connection: Connection, site: str, ops: list[dict[str, Any]],
                                          "version": row.version, "data": json.loads(row.data)}
     created: dict[tuple[str, str], dict[str, Any]] = {}
     updated: set[tuple[str, str]] = set()
+    call_ids = [op["entity_id"] for op in ops if op["entity"] == "call"]
+    known_calls = {row[0] for row in connection.execute(
+        select(calls.c.id).where(calls.c.id.in_(call_ids)))} if call_ids else set()
+    new_calls: list[dict[str, Any]] = []
     answers, applied = [], []
     for op in ops:
         if op["op_id"] in seen:
             answers.append({"op_id": op["op_id"], "result": "duplicate"})
             continue
         seen.add(op["op_id"])
-        answer = _apply_one(site, op, current, created, updated)
+        if op["entity"] == "call":
+            answer = _apply_call(site, op, known_calls, new_calls)
+        else:
+            answer = _apply_one(site, op, current, created, updated)
         answers.append(answer)
         applied.append({"op_id": op["op_id"], "site": site, "entity": op["entity"],
                         "entity_id": op["entity_id"], "result": answer["result"], "applied_at": now()})
@@ -133,6 +149,8 @@ def apply_batch(connection: Connection, site: str, ops: list[dict[str, Any]],
         connection.execute(update(entities).where(entities.c.entity == entity)
                            .where(entities.c.id == entity_id).values(
             version=row["version"], data=json.dumps(row["data"], ensure_ascii=False), updated_at=at))
+    if new_calls:
+        connection.execute(insert(calls), [{**row, "received_at": at} for row in new_calls])
     if applied:
         if not dedupe:  # test-only: forget earlier answers so the same op id can apply again
             connection.execute(applied_ops.delete().where(applied_ops.c.op_id.in_(ids)))
@@ -149,9 +167,11 @@ def _apply_one(site: str, op: dict[str, Any], current: dict[tuple[str, str], dic
     if op["op"] == "create":
         number, version = payload.get("number"), payload.get("version", 1)
         if number is not None and not isinstance(number, str) or \
-                not isinstance(version, int) or isinstance(version, bool):
+                not isinstance(version, int) or isinstance(version, bool) or \
+                not 1 <= version <= MAX_VERSION:
             return {"op_id": op_id, "result": "rejected",
-                    "reason": "payload.number must be text and payload.version a whole number"}
+                    "reason": "payload.number must be text and payload.version a whole number "
+                              f"from 1 to {MAX_VERSION}"}
         if row is not None:
             return {"op_id": op_id, "result": "rejected", "reason": "entity exists"}
         current[key] = created[key] = {"site": site, "number": number, "version": version,
@@ -165,10 +185,33 @@ def _apply_one(site: str, op: dict[str, Any], current: dict[tuple[str, str], dic
     if op["base_version"] < row["version"] and clash:
         return {"op_id": op_id, "result": "conflict",
                 "reason": f"center changed {', '.join(clash)} since version {op['base_version']}"}
+    if row["version"] >= MAX_VERSION:
+        return {"op_id": op_id, "result": "rejected", "reason": "version limit reached"}
     row["data"].update(payload)
     row["version"] += 1
     row["data"]["version"] = row["version"]
     updated.add(key)
+    return {"op_id": op_id, "result": "applied"}
+
+
+def _apply_call(site: str, op: dict[str, Any], known: set[str],
+                new_calls: list[dict[str, Any]]) -> dict[str, Any]:
+    """A call record: created once, by its own site; never changed afterwards."""
+    op_id, payload = op["op_id"], op["payload"]
+    if op["op"] != "create":
+        return {"op_id": op_id, "result": "rejected", "reason": "call records are never updated"}
+    outcome, started_at, ticket_id = (payload.get("outcome"), payload.get("started_at"),
+                                      payload.get("ticket_id"))
+    if not isinstance(outcome, str) or not isinstance(started_at, str) or \
+            (ticket_id is not None and not isinstance(ticket_id, str)):
+        return {"op_id": op_id, "result": "rejected",
+                "reason": "payload.outcome and payload.started_at must be text"}
+    if op["entity_id"] in known:
+        return {"op_id": op_id, "result": "rejected", "reason": "entity exists"}
+    known.add(op["entity_id"])
+    new_calls.append({"id": op["entity_id"], "site": site, "outcome": outcome,
+                      "ticket_id": ticket_id, "started_at": started_at,
+                      "data": json.dumps(payload, ensure_ascii=False)})
     return {"op_id": op_id, "result": "applied"}
 
 

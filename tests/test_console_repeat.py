@@ -64,6 +64,8 @@ async def test_repeat_call_can_urge_instead_of_a_duplicate(workspace: Workspace)
     async with app.run_test(size=(120, 36)) as pilot:
         form = await call_again(pilot, "垃圾站臭味太大了还没人管")
         await pilot.press("f12")
+        await pilot.pause()
+        await pilot.press("y")  # confirm: only 催办, no new ticket
         await wait_until(pilot, lambda: form.values()["content"] == "")
         assert len(tickets(workspace)) == 1  # no duplicate
         with workspace.db.read() as session:

@@ -12,6 +12,7 @@ from seat_console.core.errors import SeatConsoleError
 
 def check_data(args: argparse.Namespace, config: Config) -> int:
     from seat_console.core.calendar import load_calendar
+    from seat_console.core.calls import load_call_outcomes
     from seat_console.core.kb.loader import load_kb
     from seat_console.core.kb.referral_rules import load_referral_rules
     from seat_console.core.kb.synonyms import SYNONYMS_FILE, load_synonyms
@@ -30,6 +31,8 @@ def check_data(args: argparse.Namespace, config: Config) -> int:
         ("scope", lambda: load_scope(phrases),
          lambda r: f"{len(r.not_accepted)} non-accepted categories, {len(r.emergencies)} emergencies"),
         ("qa_rules", lambda: load_qa_rules(phrases), lambda r: f"{len(r.required)} required moments"),
+        ("call_outcomes", lambda: load_call_outcomes(phrases),
+         lambda r: f"{len(r.reasons)} reasons to end a call without a ticket"),
         ("taxonomy", lambda: load_taxonomy(kb), lambda t: f"{len(t.leaves)} leaves"),
         ("synonyms", lambda: load_synonyms(kb / SYNONYMS_FILE), lambda t: f"{len(t.groups)} groups"),
         ("referral", lambda: load_referral_rules(kb),
@@ -56,13 +59,13 @@ def db_info(args: argparse.Namespace, config: Config) -> int:
     from sqlmodel import func, select
 
     from seat_console.core.db import Database
-    from seat_console.core.models import Draft, KbArticle, OutboxOp, Ticket, TicketEvent
+    from seat_console.core.models import Call, Draft, KbArticle, OutboxOp, Ticket, TicketEvent
 
     db = Database(config.database)
     counts = {}
     with db.read() as session:
         for name, model in (("tickets", Ticket), ("events", TicketEvent), ("drafts", Draft),
-                            ("kb_entries", KbArticle)):
+                            ("kb_entries", KbArticle), ("calls", Call)):
             counts[name] = session.exec(select(func.count()).select_from(model)).one()
         counts["outbox_pending"] = session.exec(
             select(func.count()).select_from(OutboxOp).where(OutboxOp.sent_at.is_(None))  # type: ignore[union-attr]

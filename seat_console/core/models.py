@@ -204,3 +204,25 @@ class SyncIssue(SQLModel, table=True):
     op_id: str
     kind: str = Field(description="conflict / rejected")
     detail: str
+
+
+class Call(SQLModel, table=True):
+    """One call as handled at this seat: when it came, was answered and ended, who took it, and
+    how it ended (a ticket, only 催办 of an earlier one, a status inquiry, or no ticket and why).
+    The quality indicators of the 12345 evaluation spec are computed from these records."""
+
+    __tablename__ = "call"
+    id: str = Field(default_factory=uuid7, primary_key=True)
+    site_code: str
+    agent_id: str
+    channel: str = "phone"
+    phone: str = Field(index=True, description="normalised like ticket.caller_phone")
+    started_at: str = Field(index=True)
+    answered_at: str | None = None
+    ended_at: str
+    outcome: str = Field(description="ticket / urge_only / status_inquiry / no_ticket")
+    no_ticket_reason: str = Field(default="", description="code in scripts_phrases/call_outcomes.yaml")
+    ticket_id: str | None = Field(default=None, foreign_key="ticket.id", index=True,
+                                  description="the new ticket, or the earlier one urged")
+    created_at: str
+    updated_at: str

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from seat_console.config import Config
 from seat_console.core.calendar import load_calendar
+from seat_console.core.calls import CallOutcomes, load_call_outcomes
 from seat_console.core.db import Database
 from seat_console.core.deadlines import DeadlinePolicy
 from seat_console.core.taxonomy import Taxonomy, load_taxonomy
@@ -31,6 +32,7 @@ class Workspace:
     taxonomy: Taxonomy
     deadlines: DeadlinePolicy
     seeded: LoadResult | None
+    call_outcomes: CallOutcomes = CallOutcomes(())
 
 
 def open_store(config: Config) -> tuple[Database, LoadResult | None]:
@@ -56,6 +58,7 @@ def open_workspace(config: Config) -> Workspace:
     referral_rules = load_referral_rules(config.kb_data)
     taxonomy = load_taxonomy(config.kb_data)
     deadlines = DeadlinePolicy(load_calendar(config.kb_data), config.deadlines)
+    call_outcomes = load_call_outcomes(config.scripts_phrases)
     db, seeded = open_store(config)
     return Workspace(config, db, catalog, checker, scope, referral_rules, taxonomy, deadlines,
-                     seeded)
+                     seeded, call_outcomes)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.widget import Widget
 
 from seat_console.core.workspace import Workspace
 from seat_console.tui.key_sequencer import KeySequencer
@@ -15,6 +17,13 @@ from seat_console.tui.keymap import binding_rows
 from seat_console.tui.screens.console_screen import ConsoleScreen
 from seat_console.tui.screens.help_screen import HelpScreen
 from seat_console.tui.screens.ticket_detail_screen import TicketDetailScreen
+from seat_console.tui.system_commands import (
+    PALETTE_BINDING,
+    chinese_system_commands,
+    open_palette,
+    quit_hint,
+)
+from seat_console.tui.wide_chars import keep_wide_characters_whole
 from seat_console.tui.widgets.kb_pane import KbPane
 from seat_console.tui.widgets.phrase_pane import PhrasePane
 
@@ -25,9 +34,11 @@ class SeatConsoleApp(KeySequencer, App[None]):
     BINDINGS = [
         Binding("f1", "help", "帮助", id="app.help"),
         Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True),
+        PALETTE_BINDING,
     ]
 
     def __init__(self, workspace: Workspace, *, incoming_call: str | None = None) -> None:
+        keep_wide_characters_whole()  # toasts and menus over other widgets: no 提交成 for 提交成功
         super().__init__()
         self._init_key_sequencer()
         self.workspace = workspace
@@ -39,6 +50,10 @@ class SeatConsoleApp(KeySequencer, App[None]):
         self.push_screen(console)
         if self.incoming_call:
             self.call_after_refresh(console.start_call, self.incoming_call)
+
+    def key_typed(self, key: events.Key, target: Widget) -> None:
+        if isinstance(self.screen, ConsoleScreen):
+            self.screen.key_typed(key, target)
 
     @property
     def console_screen(self) -> ConsoleScreen:
@@ -71,7 +86,13 @@ class SeatConsoleApp(KeySequencer, App[None]):
             yield SystemCommand(f"切换到{title}", f"聚焦{title}窗格",
                                 lambda pane=pane: self.console_screen.action_focus_pane(pane))
         yield SystemCommand("快捷键帮助", "列出全部快捷键 (F1)", self.action_help)
-        yield from super().get_system_commands(screen)
+        yield from chinese_system_commands(self, super().get_system_commands(screen))
+
+    def action_command_palette(self) -> None:
+        open_palette(self)
+
+    def action_help_quit(self) -> None:
+        quit_hint(self)
 
 
 # Every class whose bindings the help screen lists and the keymap may remap.

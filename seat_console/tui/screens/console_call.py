@@ -1,15 +1,19 @@
-"""The call itself: start, caller history, draft autosave and recovery, submit.
+"""The call itself: start, caller history, draft autosave and recovery, submit, and the call
+record written when it ends (with a ticket, or without one and why).
 
 Part of ConsoleScreen (see console_screen.py).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from textual import on, work
+from textual.widgets import Input, TextArea
 
 from seat_console.core import clock
+from seat_console.core.calls import CallStart, NoTicketReason, record_call
 from seat_console.core.callers import CallerHistory, caller_history
 from seat_console.core.drafts import (
     SavedDraft,
@@ -23,12 +27,16 @@ from seat_console.core.models import Ticket
 from seat_console.core.tickets import Invalid, TicketInput, submit
 from seat_console.tui.screens.console_base import ConsoleSlice
 from seat_console.tui.screens.draft_recovery_dialog import DraftRecoveryDialog
+from seat_console.tui.screens.end_call_dialog import EndCallDialog
 from seat_console.tui.screens.forbidden_confirm_dialog import ForbiddenConfirmDialog
 from seat_console.tui.screens.new_call_dialog import NewCallDialog
 from seat_console.tui.widgets.caller_pane import CallerPane
 from seat_console.tui.widgets.phrase_pane import PhrasePane
 from seat_console.tui.widgets.status_bar import StatusBar
 from seat_console.tui.widgets.ticket_form import TicketForm
+
+
+DRAFT_RETRY_SECONDS = 2.0
 
 
 class CallSlice(ConsoleSlice):
@@ -76,12 +84,18 @@ class CallSlice(ConsoleSlice):
         self._needs_check = True
 
     def _autosave_tick(self) -> None:
-        """Runs every `autosave_seconds`: save the draft and refresh the phrases if edited."""
-        if self._dirty:
+        """Runs every `autosave_seconds`: save the draft and refresh the phrases if edited.
+
+        Nothing is saved while a draft from an earlier session is still on offer (it would be
+        overwritten before the agent answered), and an empty form never replaces a draft."""
+        if self._dirty and not self._draft_offer_pending:
             self._dirty = False
             values = self.query_one(TicketForm).values()
             self._time_the_typing(values)
-            self._save_draft(values, self._generation)
+            if has_content(values):
+                self._save_draft(values, self._generation)
+            else:
+                self.query_one(StatusBar).draft_state = ""
             self._check_repeat(str(values["caller_phone"]), str(values["caller_address"]),
                                str(values["content"]))
             self._follow_call_phase(values)
@@ -91,7 +105,6 @@ class CallSlice(ConsoleSlice):
         """Timing records for the quality indicators and the typing-speed meter."""
         if self.first_text_at is None and str(values.get("content") or "").strip():
             self.first_text_at = clock.now_iso()
-        self.meter.sample(sum(len(v) for v in values.values() if isinstance(v, str)))
         self.query_one(StatusBar).typing = self.meter.per_minute()
 
     def _follow_call_phase(self, values: dict[str, Any]) -> None:
@@ -126,30 +139,48 @@ class CallSlice(ConsoleSlice):
         try:
             draft = load_draft(self.workspace.db, self.draft_slot)
         except DatabaseUnavailable as error:
-            self._report_from_thread(error)
+            self._report_from_thread(error)  # the offer stays pending: look again shortly
+            self.from_thread(self.set_timer, DRAFT_RETRY_SECONDS, self._check_for_draft)
             return
         if draft is not None:
             self.from_thread(self._offer_draft, draft)
+        else:
+            self.from_thread(self._no_draft_on_offer)
+
+    def _no_draft_on_offer(self) -> None:
+        self._draft_offer_pending = False
 
     def _offer_draft(self, draft: SavedDraft) -> None:
         def answered(restore: bool | None) -> None:
+            self._draft_offer_pending = False
             if restore:
-                self.query_one(TicketForm).load(draft.fields)
-                self.call_started_at = draft.call_started_at
-                if draft.call_started_at:
+                form = self.query_one(TicketForm)
+                form.load(draft.fields)
+                self.call_started_at = draft.call_started_at or self.call_started_at
+                if self.call_started_at:
                     self.query_one(StatusBar).call_started = clock.parse_iso(
-                        draft.call_started_at).timestamp()
+                        self.call_started_at).timestamp()
                 phone = str(draft.fields.get("caller_phone") or "")
                 if phone:
                     self._load_history(phone)
                 self.query_one(StatusBar).draft_state = "已恢复草稿"
                 self._update_phrase_context()
-                self.query_one(TicketForm).focus_first_empty()
+                self._cursors_to_end()
+                form.focus_first_empty()
+                self._save_draft(form.values(), self._generation)  # now it is this session's
             else:
                 self._discard_draft()
                 self.query_one(StatusBar).draft_state = "草稿已丢弃"
 
         self.app.push_screen(DraftRecoveryDialog(draft), answered)
+
+    def _cursors_to_end(self) -> None:
+        """Restored text: whichever field gets the focus, the cursor is after what was typed."""
+        form = self.query_one(TicketForm)
+        for area in form.query(TextArea):
+            area.move_cursor(area.document.end)
+        for field in form.query(Input):
+            field.cursor_position = len(field.value)
 
     @work(thread=True, group="draft")
     def _discard_draft(self) -> None:
@@ -163,9 +194,10 @@ class CallSlice(ConsoleSlice):
     def _submit_requested(self, message: TicketForm.SubmitRequested) -> None:
         fields = dict(message.fields, call_started_at=self.call_started_at,
                       first_text_at=self.first_text_at, typing_cpm=self.meter.per_minute())
+        call = self.current_call()
         self.run_checks()
         if not self.forbidden_hits:
-            self._submit(fields)
+            self._submit(fields, call)
             return
         hits = dict(self.forbidden_hits)
 
@@ -174,12 +206,12 @@ class CallSlice(ConsoleSlice):
                 fields["forbidden_confirmed"] = [
                     {"field": name, "phrase": hit.phrase, "matched": hit.matched}
                     for name, field_hits in hits.items() for hit in field_hits]
-                self._submit(fields)
+                self._submit(fields, call)
 
         self.app.push_screen(ForbiddenConfirmDialog(hits), answered)
 
     @work(thread=True, exclusive=True, group="submit")
-    def _submit(self, fields: dict[str, Any]) -> None:
+    def _submit(self, fields: dict[str, Any], call: CallStart | None) -> None:
         form_input = TicketInput.from_fields(fields)
         try:
             with self._draft_lock:
@@ -193,6 +225,13 @@ class CallSlice(ConsoleSlice):
         except DatabaseUnavailable as error:
             self._report_from_thread(error)  # nothing was written; the form is untouched
             return
+        if call is not None:
+            try:
+                record_call(self.workspace.db, replace(call, phone=ticket.caller_phone),
+                            site_code=self.config.site_code, agent_id=self.config.agent.id,
+                            outcome="ticket", ticket_id=ticket.id)
+            except DatabaseUnavailable as error:
+                self._report_from_thread(error)  # the ticket is stored; only the record is not
         self.from_thread(self._submitted, ticket)
 
     def _submitted(self, ticket: Ticket) -> None:
@@ -207,6 +246,7 @@ class CallSlice(ConsoleSlice):
         form.clear()
         self._dirty = False
         self.call_started_at = None
+        self._inquiry_in_call = False
         self.first_text_at = None
         self.meter.reset()
         status = self.query_one(StatusBar)
@@ -214,5 +254,55 @@ class CallSlice(ConsoleSlice):
         status.typing = 0
         status.draft_state = state
         self.query_one(PhrasePane).phase = "closing"
-        self._load_history(phone)
+        if phone:
+            self._load_history(phone)
         self.query_one("#caller_name").focus()
+
+    # -- the end of a call --------------------------------------------------------------------
+    def current_call(self) -> CallStart | None:
+        """The call in progress (started with Ctrl+N, --call, or a restored draft), if any."""
+        if not self.call_started_at:
+            return None
+        phone = str(self.query_one(TicketForm).values().get("caller_phone") or "")
+        # The console sees a call once the agent has it: answered when it started here.
+        return CallStart(started_at=self.call_started_at, phone=phone,
+                         answered_at=self.call_started_at)
+
+    def action_end_call(self) -> None:
+        """Ctrl+E: end the call without a ticket, with the reason picked in the dialog."""
+        call = self.current_call()
+        if call is None:
+            self.notify("当前没有进行中的来电(Ctrl+N 开始新来电)", severity="warning")
+            return
+        outcomes = self.workspace.call_outcomes
+        if not outcomes.reasons:
+            self.notify("未配置结束来电的原因(scripts_phrases/call_outcomes.yaml)", severity="error")
+            return
+        suggested = outcomes.first_for("status_inquiry") if self._inquiry_in_call else None
+        values = self.query_one(TicketForm).values()
+        typed = has_content({k: v for k, v in values.items() if k != "caller_phone"})
+
+        def answered(reason: NoTicketReason | None) -> None:
+            if reason is not None and self.call_started_at == call.started_at:
+                self._end_without_ticket(call, reason)
+
+        self.app.push_screen(EndCallDialog(outcomes.reasons, discards_text=typed,
+                                           suggested=suggested.code if suggested else ""),
+                             answered)
+
+    @work(thread=True, group="call")
+    def _end_without_ticket(self, call: CallStart, reason: NoTicketReason) -> None:
+        try:
+            with self._draft_lock:
+                record_call(self.workspace.db, call, site_code=self.config.site_code,
+                            agent_id=self.config.agent.id, outcome=reason.outcome, reason=reason,
+                            draft_slot=self.draft_slot)
+                self._generation += 1
+        except DatabaseUnavailable as error:
+            self._report_from_thread(error)  # nothing was written; the call goes on
+            return
+        self.from_thread(self._ended_without_ticket, call, reason)
+
+    def _ended_without_ticket(self, call: CallStart, reason: NoTicketReason) -> None:
+        self.notify(f"来电已结束:{reason.label}(未建工单)", title="结束来电")
+        self._reset_after_call(f"来电已结束 {reason.label}", call.phone)

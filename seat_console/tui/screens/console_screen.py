@@ -9,7 +9,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual import events
 from textual.events import Resize
+from textual.widget import Widget
 from textual.widgets import Footer
 
 from seat_console.core.drafts import slot_for
@@ -18,6 +20,7 @@ from seat_console.core.models import Ticket
 from seat_console.core.phrases.catalog import fill, salutation_context
 from seat_console.core.phrases.forbidden import Hit
 from seat_console.core.phrases.scope import ScopeFinding
+from seat_console.core.plain_text import printable
 from seat_console.core.sync.client import LAST_SUCCESS_KEY, SyncClient, issue_count, state
 from seat_console.core.typing_meter import TypingMeter
 from seat_console.core.workspace import Workspace
@@ -60,6 +63,7 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
         Binding("f10", "due", "临期/超期/督办", id="console.due", priority=True),
         Binding("f9", "reminders", "转介回访提醒", id="console.reminders", priority=True),
         Binding("ctrl+n", "new_call", "新来电", id="console.new_call", priority=True),
+        Binding("ctrl+e", "end_call", "结束来电", id="console.end_call", priority=True),
     ]
 
     def __init__(self, workspace: Workspace) -> None:
@@ -72,6 +76,8 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
         self._dirty = False
         self._generation = 0  # bumped when the form is reset; stale autosaves are dropped
         self._draft_lock = threading.Lock()
+        self._draft_offer_pending = True  # no autosave until a saved draft is restored/discarded
+        self._inquiry_in_call = False  # Ctrl+F during this call: suggest ending it as an inquiry
         self._needs_check = False
         self.meter = TypingMeter()
         self.first_text_at: str | None = None
@@ -169,12 +175,18 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
         phrase = next((p for p in self.workspace.catalog.phrases if p.id == "identity.confidential"),
                       None)
         text = fill(phrase.text, pane.context) if phrase else "请询问来电人个人信息是否需要保密"
-        self.notify(text, title="投诉举报类:请询问是否保密(GB/T 33358 5.2.2.5)", timeout=10)
+        self.notify(printable(text), title="投诉举报类:请询问是否保密(GB/T 33358 5.2.2.5)",
+                    timeout=10, markup=False)  # the caller's name is filled in: never markup
 
     @on(PhrasePane.InsertRequested)
     def _insert_phrase(self, message: PhrasePane.InsertRequested) -> None:
         self.action_focus_pane("ticket")
         self.query_one(TicketForm).insert_reply(message.text)
+
+    def key_typed(self, key: events.Key, target: Widget) -> None:
+        """The typing-speed meter counts keys the agent typed into the form, nothing else."""
+        if self.query_one(TicketForm) in target.ancestors_with_self:
+            self.meter.typed(len(key.character or ""))
 
     def _update_phrase_context(self, **extra: str) -> None:
         values = self.query_one(TicketForm).values()

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import on, work
 from textual.widgets import DataTable
 
+from seat_console.core.calls import CallStart, record_call
 from seat_console.core.deadlines import callback_queue, due_lists, supervised_open
 from seat_console.core.drafts import discard_draft
 from seat_console.core.errors import DatabaseUnavailable
@@ -16,6 +17,7 @@ from seat_console.core.lifecycle import WorkflowRefused, urge
 from seat_console.core.models import Ticket
 from seat_console.core.repeat_calls import Similar, similar_open_tickets
 from seat_console.core.ticket_codes import STATUS_LABELS
+from seat_console.tui.screens.confirm_dialog import ConfirmDialog
 from seat_console.tui.screens.console_base import ConsoleSlice
 from seat_console.tui.screens.due_screen import TicketListScreen, due_rows
 from seat_console.tui.screens.inquiry_screen import InquiryScreen
@@ -60,18 +62,35 @@ class WorkflowSlice(ConsoleSlice):
         self.notify(f"已关联原工单 {best.number},提交后计入重复来电")
 
     def action_urge_repeat(self) -> None:
+        """F12: only 催办 the earlier ticket, no new one; asks first (the form is dropped)."""
         if not getattr(self, "similar", None):
             self.notify("未发现相似的未办结工单", severity="warning")
             return
-        self._urge_instead(self.similar[0].ticket, self.query_one(TicketForm).values()["content"])
+        ticket = self.similar[0].ticket
+        note = self.query_one(TicketForm).values()["content"]
+        call = self.current_call()
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self._urge_instead(ticket, note, call)
+
+        self.app.push_screen(ConfirmDialog(
+            f"只对原工单 {ticket.number} 催办,不新建工单?",
+            "本次来电内容将记入原工单的催办记录,当前填写的工单不会提交,草稿将被清除。",
+            confirm_label="催办"), answered)
 
     @work(thread=True, group="submit")
-    def _urge_instead(self, ticket: Ticket, note: str) -> None:
+    def _urge_instead(self, ticket: Ticket, note: str, call: CallStart | None) -> None:
         try:
             with self._draft_lock:
                 urge(self.workspace.db, ticket, actor=self.config.agent.id,
                      note=f"重复来电催办:{note.strip()}")
-                discard_draft(self.workspace.db, self.draft_slot)
+                if call is not None:
+                    record_call(self.workspace.db, call, site_code=self.config.site_code,
+                                agent_id=self.config.agent.id, outcome="urge_only",
+                                ticket_id=ticket.id, draft_slot=self.draft_slot)
+                else:
+                    discard_draft(self.workspace.db, self.draft_slot)
                 self._generation += 1
         except WorkflowRefused as refused:
             self.from_thread(self.notify, str(refused), severity="warning")
@@ -87,6 +106,8 @@ class WorkflowSlice(ConsoleSlice):
         self._reset_after_call(f"已催办 {ticket.number}", ticket.caller_phone)
 
     def action_inquiry(self) -> None:
+        if self.call_started_at:  # Ctrl+E then offers to end the call as a status inquiry
+            self._inquiry_in_call = True
         self.app.push_screen(InquiryScreen(self.workspace))
 
     @work(thread=True, exclusive=True, group="due")
@@ -135,7 +156,8 @@ class WorkflowSlice(ConsoleSlice):
 
             self.app.push_screen(TicketDetailScreen(self.workspace.db, ticket_id,
                                                     self.config.agent.id,
-                                                    self.workspace.deadlines), closed)
+                                                    self.workspace.deadlines,
+                                                    self.workspace.taxonomy), closed)
 
     @on(DataTable.RowSelected, "#caller-history")
     def _history_row(self, event: DataTable.RowSelected) -> None:
