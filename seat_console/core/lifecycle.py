@@ -4,11 +4,15 @@ the ticket, its audit event and its outbox op."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from sqlmodel import Session
+
 from seat_console.core import clock
+from seat_console.core.calls import CallStart, add_call
 from seat_console.core.db import Database
-from seat_console.core.models import Ticket
+from seat_console.core.models import Draft, Ticket
 from seat_console.core.ticket_codes import OPEN_STATUSES, STATUS_LABELS
 from seat_console.core.tickets import record_change
 from seat_console.core.validation import transfer_errors
@@ -49,8 +53,10 @@ def check_transition(current: str, wanted: str) -> None:
 
 
 def apply(db: Database, ticket_id: str, *, actor: str, action: str,
-          status: str | None = None, **fields: Any) -> Ticket:
-    """Change a ticket's status and/or fields, with its event and outbox op, atomically."""
+          status: str | None = None, also: Callable[[Session, Ticket], object] | None = None,
+          **fields: Any) -> Ticket:
+    """Change a ticket's status and/or fields, with its event and outbox op, atomically;
+    `also` writes what belongs with the change (a call record) in the same transaction."""
     with db.write() as session:
         ticket = session.get(Ticket, ticket_id)
         if ticket is None:
@@ -77,6 +83,8 @@ def apply(db: Database, ticket_id: str, *, actor: str, action: str,
         ticket.updated_at = clock.now_iso()
         session.add(ticket)
         record_change(session, ticket, actor=actor, action=action, changes=changes)
+        if also is not None:
+            also(session, ticket)
         return ticket
 
 
@@ -91,11 +99,24 @@ def transition(db: Database, ticket_id: str, status: str, *, actor: str, **field
     return apply(db, ticket_id, actor=actor, action="transition", status=status, **fields)
 
 
-def urge(db: Database, ticket: Ticket, *, actor: str, note: str = "") -> Ticket:
-    """催办: only on an open ticket; recorded as an event, status unchanged."""
+def urge(db: Database, ticket: Ticket, *, actor: str, note: str = "",
+         call: CallStart | None = None, site_code: str = "", draft_slot: str | None = None
+         ) -> Ticket:
+    """催办: only on an open ticket; recorded as an event, status unchanged. When a call was
+    only this 催办 (`call`), its record and the end of the agent's draft go in the same
+    transaction."""
     if ticket.status not in OPEN_STATUSES:
         raise WorkflowRefused(f"工单状态为“{_label(ticket.status)}”,无需催办")
-    return apply(db, ticket.id, actor=actor, action="urge", note=note)
+
+    def end_the_call(session: Session, urged: Ticket) -> None:
+        if call is not None:
+            add_call(session, call, site_code=site_code or urged.site_code, agent_id=actor,
+                     outcome="urge_only", ticket_id=urged.id)
+        draft = session.get(Draft, draft_slot) if draft_slot else None
+        if draft is not None:
+            session.delete(draft)
+
+    return apply(db, ticket.id, actor=actor, action="urge", note=note, also=end_the_call)
 
 
 def supervise(db: Database, ticket_id: str, *, actor: str, reason: str) -> Ticket:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from seat_console.core import clock
+from seat_console.core.calls import CallStart, add_call
 from seat_console.core.db import Database
 from seat_console.core.deadlines import DeadlinePolicy
 from seat_console.core.models import Caller, Draft, OutboxOp, Ticket, TicketEvent
@@ -230,11 +231,11 @@ def _remember_caller(session: Session, ticket: Ticket, at: str) -> None:
 def submit(
     db: Database, form: TicketInput, *, site_code: str, agent_id: str, draft_slot: str | None,
     deadlines: DeadlinePolicy | None = None, required: tuple[str, ...] | None = None,
-    department: str = "",
+    department: str = "", call: CallStart | None = None,
 ) -> Ticket:
     """Validate and store a new ticket (status 已受理, or 已办结 when handled at intake), with
-    its transfer deadline and, for SMS/web/mailbox, its reply deadline. Raises Invalid; nothing
-    is written then."""
+    its transfer deadline and, for SMS/web/mailbox, its reply deadline, and (when it came from a
+    call) the call's record, all in one transaction. Raises Invalid; nothing is written then."""
     errors = validate(form, required)
     if errors:
         raise Invalid(errors)
@@ -294,6 +295,9 @@ def submit(
         if form.referral:
             store_referral(session, ticket, form.referral, agent_id)
         _remember_caller(session, ticket, at)
+        if call is not None:
+            add_call(session, replace(call, phone=ticket.caller_phone), site_code=site_code,
+                     agent_id=agent_id, outcome="ticket", ticket_id=ticket.id)
         if draft_slot:
             draft = session.get(Draft, draft_slot)
             if draft is not None:

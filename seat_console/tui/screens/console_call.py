@@ -6,7 +6,6 @@ Part of ConsoleScreen (see console_screen.py).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from textual import on, work
@@ -217,7 +216,7 @@ class CallSlice(ConsoleSlice):
             with self._draft_lock:
                 ticket = submit(self.workspace.db, form_input, site_code=self.config.site_code,
                                 agent_id=self.config.agent.id, draft_slot=self.draft_slot,
-                                deadlines=self.workspace.deadlines)
+                                deadlines=self.workspace.deadlines, call=call)
                 self._generation += 1
         except Invalid as invalid:
             self.from_thread(self.query_one(TicketForm).show_errors, invalid.errors)
@@ -225,13 +224,6 @@ class CallSlice(ConsoleSlice):
         except DatabaseUnavailable as error:
             self._report_from_thread(error)  # nothing was written; the form is untouched
             return
-        if call is not None:
-            try:
-                record_call(self.workspace.db, replace(call, phone=ticket.caller_phone),
-                            site_code=self.config.site_code, agent_id=self.config.agent.id,
-                            outcome="ticket", ticket_id=ticket.id)
-            except DatabaseUnavailable as error:
-                self._report_from_thread(error)  # the ticket is stored; only the record is not
         self.from_thread(self._submitted, ticket)
 
     def _submitted(self, ticket: Ticket) -> None:

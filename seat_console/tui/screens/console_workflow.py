@@ -9,9 +9,8 @@ from rich.text import Text
 from textual import on, work
 from textual.widgets import DataTable
 
-from seat_console.core.calls import CallStart, record_call
+from seat_console.core.calls import CallStart
 from seat_console.core.deadlines import callback_queue, due_lists, supervised_open
-from seat_console.core.drafts import discard_draft
 from seat_console.core.errors import DatabaseUnavailable
 from seat_console.core.lifecycle import WorkflowRefused, urge
 from seat_console.core.models import Ticket
@@ -84,13 +83,8 @@ class WorkflowSlice(ConsoleSlice):
         try:
             with self._draft_lock:
                 urge(self.workspace.db, ticket, actor=self.config.agent.id,
-                     note=f"重复来电催办:{note.strip()}")
-                if call is not None:
-                    record_call(self.workspace.db, call, site_code=self.config.site_code,
-                                agent_id=self.config.agent.id, outcome="urge_only",
-                                ticket_id=ticket.id, draft_slot=self.draft_slot)
-                else:
-                    discard_draft(self.workspace.db, self.draft_slot)
+                     note=f"重复来电催办:{note.strip()}", call=call,
+                     site_code=self.config.site_code, draft_slot=self.draft_slot)
                 self._generation += 1
         except WorkflowRefused as refused:
             self.from_thread(self.notify, str(refused), severity="warning")
