@@ -13,11 +13,14 @@ from sqlmodel import col, select
 
 from seat_console.commands.phrases import utf8_stdio
 from seat_console.config import Config
+from seat_console.core import clock
 from seat_console.core.calendar import load_calendar
 from seat_console.core.db import Database
 from seat_console.core.deadlines import DeadlinePolicy
+from seat_console.core.event_text import describe
 from seat_console.core.intake import REQUIRED, from_json, json_errors
 from seat_console.core.models import Ticket, TicketEvent
+from seat_console.core.plain_text import printable
 from seat_console.core.taxonomy import load_taxonomy
 from seat_console.core.ticket_codes import STATUS_LABELS
 from seat_console.core.ticket_view import COLUMNS, labelled, masked, masked_event
@@ -36,7 +39,7 @@ def _add_one(db: Database, config: Config, data: Any, policy: DeadlinePolicy, ta
     form, department = from_json(data, taxonomy)
     ticket = submit(db, form, site_code=config.site_code, agent_id=config.agent.id,
                     draft_slot=None, deadlines=policy, required=REQUIRED, department=department)
-    return masked(ticket)
+    return masked(ticket, taxonomy)
 
 
 def add(args: argparse.Namespace, config: Config) -> int:
@@ -86,14 +89,16 @@ def list_(args: argparse.Namespace, config: Config) -> int:
         query = query.where(Ticket.status == args.status)
     with db.read() as session:
         tickets = list(session.exec(query).all())
-    rows = [masked(t) for t in tickets]
+    taxonomy = load_taxonomy(config.kb_data) if tickets else None
+    rows = [masked(t, taxonomy) for t in tickets]
     if args.json:
         _out(rows)
         return 0
     for row in rows:
         view = labelled(row)
-        print(f"{row['number']}  {view['status']:<4} {view['request_type']}  {row['caller_name']:<6} "
-              f"{row['caller_phone']:<13} 时限 {view['deadline'] or '—':<16} {row['content'][:30]}")
+        print(printable(f"{row['number']}  {view['status']:<4} {view['request_type']}  "
+                        f"{row['caller_name']:<6} {row['caller_phone']:<13} "
+                        f"时限 {view['deadline'] or '—':<16} {row['content'][:30]}", one_line=True))
     print(f"{len(rows)} ticket(s)")
     return 0
 
@@ -108,18 +113,20 @@ def show(args: argparse.Namespace, config: Config) -> int:
     with db.read() as session:
         events = session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
                               .order_by(col(TicketEvent.id))).all()
-    data = {**masked(ticket), "events": [masked_event(e, ticket) for e in events]}
+    taxonomy = load_taxonomy(config.kb_data)
+    data = {**masked(ticket, taxonomy), "events": [masked_event(e, ticket) for e in events]}
     if args.json:
         _out(data)
         return 0
     view = labelled(data)
     for field, header in COLUMNS.items():
         if view.get(field) not in (None, "", []):
-            print(f"{header}:{view[field]}")
+            print(printable(f"{header}:{view[field]}"))  # no control sequence reaches the tty
     print("历史:")
-    for event in data["events"]:
-        fields = ", ".join(f"{k}: {v[0]!r} → {v[1]!r}" for k, v in event["changes"].items())
-        print(f"  {event['at'][:19]}  {event['actor']}  {event['action']}  {fields[:200]}")
+    for event in events:  # in Chinese, codes by their labels, masked like the rest
+        said = describe(event, ticket, taxonomy)
+        print(printable(f"  {clock.short_time(event.at)}  {event.actor}  {said.action}  "
+                        f"{said.summary[:200]}", one_line=True))
     return 0
 
 
@@ -127,7 +134,8 @@ def export(args: argparse.Namespace, config: Config) -> int:
     db = open_store(config)[0]
     with db.read() as session:
         tickets = list(session.exec(select(Ticket).order_by(col(Ticket.created_at))).all())
-    rows = [labelled(masked(t)) for t in tickets]
+    taxonomy = load_taxonomy(config.kb_data)  # 诉求领域 by name ("环境噪音/施工噪音"), not code
+    rows = [labelled(masked(t, taxonomy)) for t in tickets]
     out = Path(args.out)
     if args.format == "csv":
         with out.open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel reads UTF-8

@@ -11,6 +11,7 @@ from seat_console.core import clock
 from seat_console.core.db import Database
 from seat_console.core.masking import mask_address, mask_name, mask_phone
 from seat_console.core.models import Caller, Ticket
+from seat_console.core.plain_text import printable
 from seat_console.core.ticket_codes import OPEN_STATUSES, REQUEST_TYPES, STATUS_LABELS
 from seat_console.core.validation import check_phone
 
@@ -81,8 +82,9 @@ def caller_history(db: Database, phone: str) -> CallerHistory:
         ).all()
     tickets = [summarize(t, recent_after=recent_after) for t in rows]
     confidential = any(t.confidential for t in rows)
-    name = caller.name if caller else ""
-    address = caller.address if caller else ""
+    # Shown in the pane and pre-filled into the form: no control characters (see plain_text).
+    name = printable(caller.name, one_line=True) if caller else ""
+    address = printable(caller.address, one_line=True) if caller else ""
     if confidential:  # a number that filed confidential tickets is shown masked in the pane
         name, address = mask_name(name), mask_address(address)
     return CallerHistory(

@@ -8,6 +8,7 @@ from typing import Any
 from seat_console.core import clock
 from seat_console.core.masking import mask_address, mask_name, mask_phone, mask_text
 from seat_console.core.models import Ticket, TicketEvent
+from seat_console.core.taxonomy import Taxonomy
 from seat_console.core.ticket_codes import CHANNELS, DISPOSITIONS, REQUEST_TYPES, STATUS_LABELS
 
 PERSONAL = ("caller_name", "caller_phone", "caller_address")
@@ -28,9 +29,18 @@ COLUMNS = {
 }
 
 
-def masked(ticket: Ticket) -> dict[str, Any]:
-    """The ticket as JSON-able dict; personal data masked when it is confidential."""
+def domain_name(code: str | None, taxonomy: Taxonomy | None) -> str:
+    """The 诉求领域 as people read it ("环境噪音/施工噪音"); an unknown code stays as it is."""
+    leaf = taxonomy.by_code.get(code or "") if taxonomy else None
+    return leaf.label if leaf else (code or "")
+
+
+def masked(ticket: Ticket, taxonomy: Taxonomy | None = None) -> dict[str, Any]:
+    """The ticket as JSON-able dict; personal data masked when it is confidential. With the
+    taxonomy, `domain_name` holds the 诉求领域's name beside its code `domain`."""
     data = ticket.model_dump(mode="json")
+    if taxonomy is not None:
+        data["domain_name"] = domain_name(ticket.domain, taxonomy)
     if ticket.confidential:
         secrets = [getattr(ticket, name) for name in PERSONAL]
         for name in FREE_TEXT:
@@ -53,9 +63,12 @@ def masked_event(event: TicketEvent, ticket: Ticket) -> dict[str, Any]:
     return data
 
 
-def labelled(row: dict[str, Any]) -> dict[str, Any]:
-    """Codes replaced by their Chinese labels (for people and exports)."""
+def labelled(row: dict[str, Any], taxonomy: Taxonomy | None = None) -> dict[str, Any]:
+    """Codes replaced by their Chinese labels (for people and exports); the 诉求领域 by its name
+    (from `taxonomy`, or the row's `domain_name` that masked() added)."""
     out = dict(row)
+    if row.get("domain"):
+        out["domain"] = row.get("domain_name") or domain_name(row["domain"], taxonomy)
     out["status"] = STATUS_LABELS.get(row.get("status", ""), row.get("status"))
     out["request_type"] = REQUEST_TYPES.get(row.get("request_type", ""), row.get("request_type"))
     out["channel"] = CHANNELS.get(row.get("channel", ""), row.get("channel"))

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from seat_console.core.models import KbArticle
+from seat_console.tui.plain import plain
 
 
 class ArticleReader(ModalScreen[None]):
@@ -22,13 +23,14 @@ class ArticleReader(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         a = self.article
         kind = "便民服务信息库" if a.kind == "directory" else "知识库"
-        header = Text.assemble((a.title, "bold"), "\n", (f"{kind} · {a.category} · {a.department}"
-                               + (f" · 更新于 {a.updated}" if a.updated else ""), "dim"))
+        header = Text.assemble(plain(a.title, "bold"), "\n", plain(
+            f"{kind} · {a.category} · {a.department}" + (f" · 更新于 {a.updated}" if a.updated else ""),
+            "dim"))
         with VerticalScroll(classes="dialog reader"):
             yield Static(header, classes="dialog-title")
-            yield Static(a.body, id="article-body")
+            yield Static(plain(a.body), id="article-body")  # data, never markup
             if a.keywords:
-                yield Static(Text("关键词:" + "、".join(a.keywords), "dim"))
+                yield Static(plain("关键词:" + "、".join(a.keywords), "dim"))
             yield Static(Text("Esc 关闭", "dim italic"))
 
     def action_close(self) -> None:

@@ -12,6 +12,7 @@ from rich.text import Text
 from seat_console.core import clock
 from seat_console.core.phrases.catalog import fill
 from seat_console.core.phrases.scope import Emergency, NotAccepted, ScopeFinding
+from seat_console.tui.plain import plain
 from seat_console.tui.screens.console_base import ConsoleSlice
 from seat_console.tui.widgets.phrase_pane import PhrasePane
 from seat_console.tui.widgets.ticket_form import CHECKED_FIELDS, TicketForm
@@ -51,14 +52,15 @@ class ChecksSlice(ConsoleSlice):
         if isinstance(finding.rule, Emergency):
             script = fill(self.workspace.scope.rules.emergency_script,
                           {**context, "service": finding.rule.service})
+            # The trigger and the filled script hold citizen text: plain, no control characters.
             banner = Text.assemble(
-                (f"⚠ 紧急事项:{finding.rule.label}(“{finding.trigger}”)→ 请引导拨打 "
-                 f"{finding.rule.service}  F8 记录转警\n", "bold"), script)
+                plain(f"⚠ 紧急事项:{finding.rule.label}(“{finding.trigger}”)→ 请引导拨打 "
+                      f"{finding.rule.service}  F8 记录转警\n", "bold"), plain(script))
             form.show_scope(banner, emergency=True)
         else:
             banner = Text.assemble(
-                (f"非受理范围:{finding.rule.label}(“{finding.trigger}”)  F7 不予受理\n", "bold"),
-                fill(finding.rule.reply, context))
+                plain(f"非受理范围:{finding.rule.label}(“{finding.trigger}”)  F7 不予受理\n", "bold"),
+                plain(fill(finding.rule.reply, context)))
             form.show_scope(banner)
 
     def _toggle_disposition(self, code: str, wanted: type, missing: str) -> ScopeFinding | None:

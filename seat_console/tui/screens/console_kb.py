@@ -10,6 +10,7 @@ from textual import on, work
 from seat_console.core.errors import DatabaseUnavailable
 from seat_console.core.kb.store import engine_for_db, get_article
 from seat_console.core.models import KbArticle
+from seat_console.core.plain_text import printable
 from seat_console.core.referrals import (
     DueCallback,
     due_callbacks,
@@ -61,11 +62,14 @@ class KbSlice(ConsoleSlice):
             form.set_referral(plan_referral(article, self.workspace.referral_rules))
             pane.phase = "referral"
             self._update_phrase_context(enterprise=f"{article.title}(电话{article.extra.get('phone', '')})")
-            self.notify(f"已记录转介:{article.title},提交工单后按时回访", title="转介")
+            # KB text in notifications: plain, never markup.
+            self.notify(printable(f"已记录转介:{article.title},提交工单后按时回访"), title="转介",
+                        markup=False)
         else:
             form.adopt_answer(article.id, article.body)
             pane.phase = "disposition"
-            self.notify(f"已将“{article.title}”的答复填入答复栏,并关联该知识", title="直接答复")
+            self.notify(printable(f"已将“{article.title}”的答复填入答复栏,并关联该知识"),
+                        title="直接答复", markup=False)
 
     @on(KbPane.Opened)
     def _open_article(self, message: KbPane.Opened) -> None:
@@ -86,9 +90,9 @@ class KbSlice(ConsoleSlice):
         for item in due:
             if notify and (item.referral_id, item.step) not in self._reminded:
                 self._reminded.add((item.referral_id, item.step))
-                self.notify(f"{item.ticket_number} {item.enterprise}:{item.label}"
-                            f"({'已超时' if item.overdue else '已到期'}),F9 查看",
-                            title="转介回访提醒", severity="warning", timeout=8)
+                self.notify(printable(f"{item.ticket_number} {item.enterprise}:{item.label}"
+                                      f"({'已超时' if item.overdue else '已到期'}),F9 查看"),
+                            title="转介回访提醒", severity="warning", timeout=8, markup=False)
 
     def action_reminders(self) -> None:
         def answered(done: DueCallback | None) -> None:
@@ -104,5 +108,6 @@ class KbSlice(ConsoleSlice):
         except DatabaseUnavailable as error:
             self._report_from_thread(error)
             return
-        self.from_thread(self.notify, f"已记录:{done.ticket_number} {done.label}")
+        self.from_thread(self.notify, printable(f"已记录:{done.ticket_number} {done.label}"),
+                         markup=False)
         self._load_reminders(notify=False)

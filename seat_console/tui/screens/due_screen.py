@@ -3,6 +3,7 @@ queue; Enter opens one."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +14,7 @@ from textual.widgets import DataTable, Static
 from seat_console.core import clock
 from seat_console.core.models import Ticket
 from seat_console.core.ticket_view import labelled, masked
+from seat_console.tui.plain import plain
 
 
 class TicketListScreen(ModalScreen[str | None]):
@@ -28,12 +30,14 @@ class TicketListScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog help"):
             yield Static(f"{self.title_text} · 共 {len(self.rows)} 张 · Enter 打开 · Esc 关闭",
                          classes="dialog-title")
-            table: DataTable[str] = DataTable(id="due-table", cursor_type="row", zebra_stripes=True)
+            table: DataTable[str | Text] = DataTable(id="due-table", cursor_type="row", zebra_stripes=True)
             table.add_columns("情况", "工单编号", "状态", "类型", "来电人", "办理时限", "督办")
             for index, (kind, ticket) in enumerate(self.rows):
                 view = labelled(masked(ticket))
-                table.add_row(kind, ticket.number, view["status"], view["request_type"],
-                              view["caller_name"],
+                # Citizen text is a Text cell: a str cell would be parsed as markup.
+                table.add_row(kind, ticket.number,
+                              *(plain(view[name], one_line=True)
+                                for name in ("status", "request_type", "caller_name")),
                               clock.short_time(ticket.deadline) if ticket.deadline else "—",
                               view["supervised"], key=str(index))
             yield table

@@ -12,6 +12,7 @@ from textual.widgets import Button, Label, Static
 
 from seat_console.core.phrases.forbidden import Hit
 from seat_console.core.ticket_codes import FIELD_LABELS
+from seat_console.tui.plain import plain
 
 
 class ForbiddenConfirmDialog(ModalScreen[bool]):
@@ -31,8 +32,9 @@ class ForbiddenConfirmDialog(ModalScreen[bool]):
         for name, field_hits in self.hits.items():
             for hit in field_hits:
                 listing.append(f"{FIELD_LABELS.get(name, name)}:")
-                listing.append(f"“{hit.matched}”", "bold")
-                listing.append(f" 建议改为:{hit.suggestion}\n", "dim")
+                listing.append_text(plain(f"“{hit.matched}”", "bold", one_line=True))
+                listing.append_text(plain(f" 建议改为:{hit.suggestion}", "dim", one_line=True))
+                listing.append("\n")
         with Vertical(classes="dialog"):
             yield Label("工单中仍含有服务禁语,确定要提交吗?", classes="dialog-title")
             yield Static(listing)

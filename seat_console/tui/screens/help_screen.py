@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -9,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from seat_console.tui.keymap import BindingRow
+from seat_console.tui.plain import plain
 
 
 class HelpScreen(ModalScreen[None]):
@@ -21,10 +23,12 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help"):
             yield Static("快捷键一览(可在配置文件 keymap 中按 ID 修改)· Esc 关闭", classes="dialog-title")
-            table: DataTable[str] = DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
+            table: DataTable[Text] = DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
             table.add_columns("按键", "功能", "区域", "绑定 ID")
             for row in self.rows:
-                table.add_row(row.keys, row.description, row.area, row.binding_id)
+                # Keys and descriptions may come from the config's keymap: never markup.
+                table.add_row(*(plain(value, one_line=True) for value in
+                                (row.keys, row.description, row.area, row.binding_id)))
             yield table
 
     def action_close(self) -> None:

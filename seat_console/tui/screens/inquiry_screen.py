@@ -15,6 +15,7 @@ from seat_console.core.phrases.catalog import fill, salutation_context
 from seat_console.core.repeat_calls import find_for_inquiry, progress_phrase_id
 from seat_console.core.ticket_view import labelled, masked
 from seat_console.core.workspace import Workspace
+from seat_console.tui.plain import plain
 
 
 class InquiryScreen(ModalScreen[None]):
@@ -52,10 +53,13 @@ class InquiryScreen(ModalScreen[None]):
                        "matter": ticket.content[:40], "department": ticket.department,
                        "deadline": clock.short_time(ticket.deadline) if ticket.deadline else "",
                        "result": ticket.reply[:60], "agent_id": self.workspace.config.agent.id}
-            result.append(f"{ticket.number}  {view['status']}  {view['request_type']}  "
-                          f"{view['caller_name']}\n", "bold")
-            result.append(f"{phrase.title}:", "dim")
-            result.append(fill(phrase.text, context) + "\n\n")
+            # Citizen text: plain (never markup) and without control characters.
+            result.append_text(plain(f"{ticket.number}  {view['status']}  {view['request_type']}  "
+                                     f"{view['caller_name']}", "bold", one_line=True))
+            result.append("\n")
+            result.append_text(plain(f"{phrase.title}:", "dim"))
+            result.append_text(plain(fill(phrase.text, context)))
+            result.append("\n\n")
         self.query_one("#inquiry-result", Static).update(result)
 
     def action_close(self) -> None:

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from seat_console.core.validation import check_phone
+from seat_console.tui.plain import plain
 
 
 class NewCallDialog(ModalScreen[str | None]):
@@ -27,7 +28,7 @@ class NewCallDialog(ModalScreen[str | None]):
         if result.ok:
             self.dismiss(result.normalized)
         else:
-            self.query_one("#call-phone-error", Static).update(f"✗ {result.message}")
+            self.query_one("#call-phone-error", Static).update(plain(f"✗ {result.message}"))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

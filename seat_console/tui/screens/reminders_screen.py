@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +12,7 @@ from textual.widgets import DataTable, Static
 
 from seat_console.core import clock
 from seat_console.core.referrals import DueCallback
+from seat_console.tui.plain import plain
 
 
 class RemindersScreen(ModalScreen[DueCallback | None]):
@@ -25,10 +27,13 @@ class RemindersScreen(ModalScreen[DueCallback | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help"):
             yield Static("转介回访提醒 · Enter 记录已回访 · Esc 关闭", classes="dialog-title")
-            table: DataTable[str] = DataTable(id="reminder-table", cursor_type="row")
+            table: DataTable[str | Text] = DataTable(id="reminder-table", cursor_type="row")
             table.add_columns("工单编号", "回访事项", "企业", "电话", "应在", "状态")
             for index, item in enumerate(self.due):
-                table.add_row(item.ticket_number, item.label, item.enterprise, item.phone,
+                # Directory text (enterprise, phone) is a Text cell, never markup.
+                table.add_row(item.ticket_number,
+                              *(plain(value, one_line=True)
+                                for value in (item.label, item.enterprise, item.phone)),
                               clock.short_time(item.due_by)[5:] + " 前",
                               "已超时" if item.overdue else "到期", key=str(index))
             yield table

@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from seat_console.core.callers import CallerHistory
+from seat_console.tui.plain import plain
 
 
 class CallerPane(Vertical, can_focus=False):
@@ -32,18 +33,21 @@ class CallerPane(Vertical, can_focus=False):
         self.history_table.clear()
 
     def show_history(self, history: CallerHistory) -> None:
-        name = history.name or "(未登记)"
-        address = history.address or "(未登记)"
+        name = plain(history.name or "(未登记)", one_line=True)
+        address = plain(history.address or "(未登记)", one_line=True)
         calls = f"来电 {history.call_count} 次" if history.call_count else "首次来电"
         self.query_one("#caller-summary", Static).update(
-            Text.assemble(("号码 ", "dim"), (history.phone, "bold"), "  ", ("姓名 ", "dim"), name,
-                          "  ", (calls, "dim"), "\n", ("地址 ", "dim"), address)
+            Text.assemble(("号码 ", "dim"), plain(history.phone, "bold", one_line=True), "  ",
+                          ("姓名 ", "dim"), name,
+                          "  ", (calls, "dim"), "\n", ("地址 ", "dim"), address,
+                          no_wrap=True, overflow="ellipsis")  # a long address: cut, not hidden
         )
         repeat = self.query_one("#caller-repeat", Static)
         open_recent = history.open_recent
         if open_recent:
             numbers = "、".join(t.number for t in open_recent[:3])
-            repeat.update(f"⚠ 重复来电:30天内有 {len(open_recent)} 张未办结工单({numbers}),请先确认是否同一事项")
+            repeat.update(plain(f"⚠ 重复来电:30天内有 {len(open_recent)} 张未办结工单({numbers}),"
+                                "请先确认是否同一事项"))
             repeat.add_class("-warning")
         else:
             repeat.update("")
@@ -51,6 +55,8 @@ class CallerPane(Vertical, can_focus=False):
         table = self.history_table
         table.clear()
         for line in history.tickets:
-            status = Text(line.status, style="bold" if line.is_open else "dim")
-            table.add_row(line.number, line.created, line.request_type, status, line.summary,
-                          key=line.id)
+            # Cells are Text, never str: a str cell is parsed as markup ("[/bold]" in a 诉求).
+            status = plain(line.status, "bold" if line.is_open else "dim", one_line=True)
+            table.add_row(*(plain(value, one_line=True) for value in
+                            (line.number, line.created, line.request_type)),
+                          status, plain(line.summary, one_line=True), key=line.id)

@@ -16,6 +16,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from seat_console.core.kb.search import KbSearch, SearchHit
+from seat_console.tui.plain import plain
 
 DEBOUNCE_SECONDS = 0.12  # search once typing pauses this long
 TICK_SECONDS = 0.04
@@ -24,11 +25,11 @@ MAX_HITS = 20
 
 def hit_label(hit: SearchHit) -> Text:
     """Title with the matched parts highlighted; category and department on a second line."""
-    title = Text(hit.title)
+    title = plain(hit.title, one_line=True)  # same length as hit.title: the spans still fit
     for start, end in hit.spans:
         title.stylize("bold reverse", start, end)
     tag = "便民服务" if hit.kind == "directory" else hit.category
-    label = Text.assemble(title, "\n", (f"  {tag} · {hit.department}", "dim"))
+    label = Text.assemble(title, "\n", plain(f"  {tag} · {hit.department}", "dim", one_line=True))
     label.no_wrap, label.overflow = True, "ellipsis"
     return label
 
@@ -111,7 +112,7 @@ class KbPane(Vertical):
             if hits:
                 option_list.highlighted = 0
         status = f"“{query}” 找到 {len(hits)} 条" if query.strip() else "输入关键词搜索"
-        self.query_one("#kb-status", Static).update(status)
+        self.query_one("#kb-status", Static).update(plain(status, one_line=True))
 
     def highlighted_id(self) -> str | None:
         option_list = self.query_one("#kb-hits", OptionList)

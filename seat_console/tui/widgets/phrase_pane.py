@@ -16,6 +16,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from seat_console.core.phrases.catalog import PhraseCatalog, fill
+from seat_console.core.plain_text import printable
+from seat_console.tui.plain import plain
 
 
 class PhrasePane(Vertical):
@@ -66,7 +68,7 @@ class PhrasePane(Vertical):
         ids = [p.id for p in self.catalog.phases]
         position = ids.index(self.phase) if self.phase in ids else 0
         labels = Text.assemble(
-            ("◀ ", "dim"), (f" {self.catalog.phase_label(self.phase)} ", "reverse bold"),
+            ("◀ ", "dim"), plain(f" {self.catalog.phase_label(self.phase)} ", "reverse bold", one_line=True),
             (" ▶", "dim"), (f" {position + 1}/{len(ids)}", "dim"),
             ("  ←/→ 阶段 · Enter 复制 · i 插入答复", "dim italic"))
         self.query_one("#phrase-phase", Static).update(labels)
@@ -74,7 +76,8 @@ class PhrasePane(Vertical):
         highlighted = option_list.highlighted
         option_list.clear_options()
         for phrase, text in zip(self.catalog.for_phase(self.phase), self.current_texts()):
-            option_list.add_option(Option(Text.assemble((phrase.title, "bold"), "\n", text), id=phrase.id))
+            option_list.add_option(Option(Text.assemble(plain(phrase.title, "bold"), "\n", plain(text)),
+                                         id=phrase.id))
         if highlighted is not None and highlighted < option_list.option_count:
             option_list.highlighted = highlighted
 
@@ -96,4 +99,5 @@ class PhrasePane(Vertical):
         phrase = next(p for p in self.catalog.phrases if p.id == event.option.id)
         text = fill(phrase.text, self.context)
         self.app.copy_to_clipboard(text)
-        self.notify(text, title="已复制服务用语", timeout=4)
+        # The caller's name is filled in: plain text, never markup.
+        self.notify(printable(text), title="已复制服务用语", timeout=4, markup=False)

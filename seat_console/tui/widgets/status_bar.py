@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from seat_console.core import clock
+from seat_console.tui.plain import plain
 
 
 class StatusBar(Static):
@@ -26,20 +25,20 @@ class StatusBar(Static):
 
     def render(self) -> Text:
         timer = (
-            f"通话 {clock.format_duration(time.time() - self.call_started)}"
+            f"通话 {clock.format_duration(clock.timestamp() - self.call_started)}"
             if self.call_started is not None
             else "空闲"
         )
         return Text.assemble(
-            (" 座席 ", "reverse"), f" {self.agent} ",
-            (" 站点 ", "reverse"), f" {self.site} ",
+            (" 座席 ", "reverse"), plain(f" {self.agent} ", one_line=True),
+            (" 站点 ", "reverse"), plain(f" {self.site} ", one_line=True),
             (" ", ""), (timer, "bold"), "  ",
-            (self.draft_state, "italic"), "  ",
+            plain(self.draft_state, "italic", one_line=True), "  ",
             (f" 转介回访 {self.reminders} (F9) ", "reverse") if self.reminders else "",
             "  " if self.reminders else "",
             (f" 临期 {self.due[0]} 超期 {self.due[1]} (F10) ", "reverse") if any(self.due) else "",
             "  " if any(self.due) else "",
             (f"打字 {self.typing}字/分  ", "dim") if self.typing else "",
-            (f"{self.sync}  ", "bold") if self.sync else "",
+            plain(f"{self.sync}  ", "bold", one_line=True) if self.sync else "",
             (clock.now().strftime("%Y-%m-%d %H:%M:%S"), ""),
         )
