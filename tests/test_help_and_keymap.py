@@ -42,7 +42,8 @@ async def test_f1_help_scrolls_to_the_last_binding(workspace: Workspace,
 
 async def test_hints_follow_a_remapped_key(config_file: Path) -> None:
     config_file.write_text(config_file.read_text(encoding="utf-8")
-                           + "keymap:\n  console.submit: f6\n  console.special_phrases: ctrl+o\n",
+                           + "keymap:\n  console.submit: f6\n  console.special_phrases: ctrl+o\n"
+                           "  console.focus_kb: ctrl+k\n  kb.adopt: ctrl+y\n",
                            encoding="utf-8")
     workspace = open_workspace(load_config(config_file, env={}))
     app = SeatConsoleApp(workspace)
@@ -50,6 +51,9 @@ async def test_hints_follow_a_remapped_key(config_file: Path) -> None:
         async with app.run_test(size=(120, 36)) as pilot:
             hint = str(app.screen.query_one(TicketForm).query_one("#form-hint").render())
             assert "F6 提交" in hint and "Ctrl+S" not in hint
+            assert app.screen.query_one("#kb-pane").border_title == "知识库 Ctrl+K"
+            await wait_until(pilot, lambda: "Ctrl+Y 采用" in str(
+                app.screen.query_one("#kb-status").render()))
             await pilot.press("f1")
             await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
             rows = {str(r[3]): str(r[0]) for r in

@@ -13,7 +13,7 @@ from textual.widget import Widget
 
 from seat_console.core.workspace import Workspace
 from seat_console.tui.key_sequencer import KeySequencer
-from seat_console.tui.keymap import binding_rows
+from seat_console.tui.keymap import binding_rows, hint
 from seat_console.tui.screens.console_screen import ConsoleScreen
 from seat_console.tui.screens.help_screen import HelpScreen
 from seat_console.tui.screens.ticket_detail_screen import TicketDetailScreen
@@ -64,28 +64,14 @@ class SeatConsoleApp(KeySequencer, App[None]):
             self.push_screen(HelpScreen(binding_rows(BINDING_AREAS, self.workspace.config.keymap)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
-        yield SystemCommand("新来电", "输入来电号码,开始受理 (Ctrl+N)", self.console_screen.action_new_call)
-        yield SystemCommand("结束来电", "不建工单结束本次来电,选择原因 (Ctrl+E)",
-                            self.console_screen.action_end_call)
-        yield SystemCommand("提交工单", "校验并提交当前工单 (Ctrl+S)",
-                            self.console_screen.action_submit)
-        yield SystemCommand("特殊情况用语", "无人应答、骚扰、超范围等 (F6)",
-                            self.console_screen.action_special_phrases)
-        yield SystemCommand("不予受理", "按受理范围规则记录不予受理及原因 (F7)",
-                            self.console_screen.action_reject)
-        yield SystemCommand("紧急转警", "记录转110/119/120及时间 (F8)",
-                            self.console_screen.action_emergency)
-        yield SystemCommand("临期/超期/督办工单", "临近办理时限、已超期和督办中的工单 (F10)",
-                            self.console_screen.action_due)
-        yield SystemCommand("回访队列", "已办结待回访的工单 (Ctrl+B)", self.console_screen.action_callbacks)
-        yield SystemCommand("工单查询", "按工单编号或号码查询进度 (Ctrl+F)", self.console_screen.action_inquiry)
-        yield SystemCommand("转介回访提醒", "到期的企业反馈确认和服务对象回访 (F9)",
-                            self.console_screen.action_reminders)
+        console = self.console_screen
+        for title, text, action in PALETTE:
+            yield SystemCommand(title, hint(console, text), getattr(console, action))
         for pane, title in (("caller", "来电人"), ("kb", "知识库"), ("phrases", "服务用语"),
                             ("ticket", "工单")):
             yield SystemCommand(f"切换到{title}", f"聚焦{title}窗格",
-                                lambda pane=pane: self.console_screen.action_focus_pane(pane))
-        yield SystemCommand("快捷键帮助", "列出全部快捷键 (F1)", self.action_help)
+                                lambda pane=pane: console.action_focus_pane(pane))
+        yield SystemCommand("快捷键帮助", hint(self, "列出全部快捷键 ({app.help})"), self.action_help)
         yield from chinese_system_commands(self, super().get_system_commands(screen))
 
     def action_command_palette(self) -> None:
@@ -94,6 +80,20 @@ class SeatConsoleApp(KeySequencer, App[None]):
     def action_help_quit(self) -> None:
         quit_hint(self)
 
+
+# The console's actions in the command palette: title, description (keys from the keymap), action.
+PALETTE = (
+    ("新来电", "输入来电号码,开始受理 ({console.new_call})", "action_new_call"),
+    ("结束来电", "不建工单结束本次来电,选择原因 ({console.end_call})", "action_end_call"),
+    ("提交工单", "校验并提交当前工单 ({console.submit})", "action_submit"),
+    ("特殊情况用语", "无人应答、骚扰、超范围等 ({console.special_phrases})", "action_special_phrases"),
+    ("不予受理", "按受理范围规则记录不予受理及原因 ({console.reject})", "action_reject"),
+    ("紧急转警", "记录转110/119/120及时间 ({console.emergency})", "action_emergency"),
+    ("临期/超期/督办工单", "临近办理时限、已超期和督办中的工单 ({console.due})", "action_due"),
+    ("回访队列", "已办结待回访的工单 ({console.callbacks})", "action_callbacks"),
+    ("工单查询", "按工单编号或号码查询进度 ({console.inquiry})", "action_inquiry"),
+    ("转介回访提醒", "到期的企业反馈确认和服务对象回访 ({console.reminders})", "action_reminders"),
+)
 
 # Every class whose bindings the help screen lists and the keymap may remap.
 BINDING_AREAS: list[tuple[type[DOMNode], str]] = [

@@ -18,9 +18,14 @@ class BindingRow:
     binding_id: str
 
 
+KEY_NAMES = {"left": "←", "right": "→", "up": "↑", "down": "↓", "escape": "Esc",
+             "pageup": "PgUp", "pagedown": "PgDn"}
+
+
 def display_keys(keys: str) -> str:
     def one(key: str) -> str:
-        return "+".join(part.capitalize() if len(part) > 1 else part.upper()
+        return "+".join(KEY_NAMES.get(part) or (part.capitalize() if len(part) > 1
+                                                else part.upper())
                         for part in key.split("+"))
     return " / ".join(one(k.strip()) for k in keys.split(","))
 

@@ -33,6 +33,7 @@ from seat_console.tui.widgets.caller_pane import CallerPane
 from seat_console.tui.widgets.phrase_pane import PhrasePane
 from seat_console.tui.widgets.status_bar import StatusBar
 from seat_console.tui.widgets.ticket_form import TicketForm
+from seat_console.tui.keymap import hint
 
 
 DRAFT_RETRY_SECONDS = 2.0
@@ -264,7 +265,8 @@ class CallSlice(ConsoleSlice):
         """Ctrl+E: end the call without a ticket, with the reason picked in the dialog."""
         call = self.current_call()
         if call is None:
-            self.notify("当前没有进行中的来电(Ctrl+N 开始新来电)", severity="warning")
+            self.notify(hint(self, "当前没有进行中的来电({console.new_call} 开始新来电)"),
+                        severity="warning")
             return
         outcomes = self.workspace.call_outcomes
         if not outcomes.reasons:

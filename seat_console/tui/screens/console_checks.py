@@ -16,6 +16,7 @@ from seat_console.tui.plain import plain
 from seat_console.tui.screens.console_base import ConsoleSlice
 from seat_console.tui.widgets.phrase_pane import PhrasePane
 from seat_console.tui.widgets.ticket_form import CHECKED_FIELDS, TicketForm
+from seat_console.tui.keymap import hint
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +56,11 @@ class ChecksSlice(ConsoleSlice):
             # The trigger and the filled script hold citizen text: plain, no control characters.
             banner = Text.assemble(
                 plain(f"⚠ 紧急事项:{finding.rule.label}(“{finding.trigger}”)→ 请引导拨打 "
-                      f"{finding.rule.service}  F8 记录转警\n", "bold"), plain(script))
+                      f"{finding.rule.service}  " + hint(self, "{console.emergency} 记录转警") + "\n", "bold"), plain(script))
             form.show_scope(banner, emergency=True)
         else:
             banner = Text.assemble(
-                plain(f"非受理范围:{finding.rule.label}(“{finding.trigger}”)  F7 不予受理\n", "bold"),
+                plain(f"非受理范围:{finding.rule.label}(“{finding.trigger}”)  " + hint(self, "{console.reject} 不予受理") + "\n", "bold"),
                 plain(fill(finding.rule.reply, context)))
             form.show_scope(banner)
 

@@ -24,6 +24,7 @@ from seat_console.tui.widgets.kb_pane import KbPane
 from seat_console.tui.widgets.phrase_pane import PhrasePane
 from seat_console.tui.widgets.status_bar import StatusBar
 from seat_console.tui.widgets.ticket_form import TicketForm
+from seat_console.tui.keymap import hint
 
 
 class KbSlice(ConsoleSlice):
@@ -91,7 +92,7 @@ class KbSlice(ConsoleSlice):
             if notify and (item.referral_id, item.step) not in self._reminded:
                 self._reminded.add((item.referral_id, item.step))
                 self.notify(printable(f"{item.ticket_number} {item.enterprise}:{item.label}"
-                                      f"({'已超时' if item.overdue else '已到期'}),F9 查看"),
+                                      f"({'已超时' if item.overdue else '已到期'})," + hint(self, "{console.reminders} 查看")),
                             title="转介回访提醒", severity="warning", timeout=8, markup=False)
 
     def action_reminders(self) -> None:

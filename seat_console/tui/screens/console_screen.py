@@ -24,6 +24,7 @@ from seat_console.core.plain_text import printable
 from seat_console.core.sync.client import LAST_SUCCESS_KEY, SyncClient, issue_count, state
 from seat_console.core.typing_meter import TypingMeter
 from seat_console.core.workspace import Workspace
+from seat_console.tui.keymap import hint
 from seat_console.tui.screens.console_call import CallSlice
 from seat_console.tui.screens.console_checks import ChecksSlice
 from seat_console.tui.screens.console_kb import KbSlice
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 
 PANES = {"caller": "#caller-pane", "kb": "#kb-pane", "phrases": "#phrase-pane",
          "ticket": "#ticket-form"}
+PANE_TITLES = {"caller": "来电人 {console.focus_caller}", "kb": "知识库 {console.focus_kb}",
+               "phrases": "服务用语 {console.focus_phrases}", "ticket": "工单 {console.focus_ticket}"}
 FOCUS_TARGETS = {"caller": "#caller-history", "kb": "#kb-query", "phrases": "#phrase-list"}
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 30
 REMINDER_SECONDS = 30.0
@@ -101,6 +104,8 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
         yield Footer()
 
     def on_mount(self) -> None:
+        for pane, selector in PANES.items():  # titles name the keys of the keymap in force
+            self.query_one(selector).border_title = hint(self, PANE_TITLES[pane])
         self._update_phrase_context()
         self.set_interval(self.config.autosave_seconds, self._autosave_tick)
         self.set_interval(CHECK_INTERVAL_SECONDS, self._check_tick)

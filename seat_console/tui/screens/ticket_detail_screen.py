@@ -39,6 +39,9 @@ from seat_console.core.lifecycle import (
 from seat_console.core.models import Ticket, TicketEvent
 from seat_console.core.taxonomy import Taxonomy
 from seat_console.core.ticket_view import COLUMNS, labelled, masked
+from seat_console.core.plain_text import printable
+from seat_console.tui.keymap import hint
+from seat_console.tui.plain import plain
 from seat_console.tui.screens.choice_dialog import ChoiceDialog, TextDialog
 from seat_console.tui.screens.transfer_dialog import TransferDialog, TransferOrder
 
@@ -93,10 +96,13 @@ class TicketDetailScreen(ModalScreen[None]):
             table.add_columns("时间", "工号", "操作", "变更")
             yield table
             yield Static("", id="ticket-outcome")
-            yield Static(Text("t 转办 · p 办理中 · c 办结 · v 回访 · u 催办 · s 督办 · a 归档 · Esc 关闭",
-                              "dim"))
+            yield Static("", id="ticket-keys")
 
     def on_mount(self) -> None:
+        self.query_one("#ticket-keys", Static).update(Text(hint(
+            self, "{ticket.transfer} 转办 · {ticket.in_progress} 办理中 · {ticket.close_ticket} 办结"
+                  " · {ticket.callback} 回访 · {ticket.urge} 催办 · {ticket.supervise} 督办 · "
+                  "{ticket.archive} 归档 · {ticket.close} 关闭"), "dim"))
         self.load()
 
     # -- reading -------------------------------------------------------------------------
@@ -112,23 +118,23 @@ class TicketDetailScreen(ModalScreen[None]):
 
     def _show(self, ticket: Ticket, events: list[TicketEvent]) -> None:
         self.ticket = ticket
-        view = labelled(masked(ticket))
+        view = labelled(masked(ticket, self.taxonomy))
         state = self.policy.state(ticket.deadline)
         warning = {"overdue": "(已超期)", "near": "(临近时限)"}.get(state, "")
-        self.query_one("#ticket-title", Static).update(
-            f"工单 {ticket.number} · {view['status']} {warning}" + (" · 督办" if ticket.supervised else ""))
+        self.query_one("#ticket-title", Static).update(plain(
+            f"工单 {ticket.number} · {view['status']} {warning}" + (" · 督办" if ticket.supervised else "")))
         body = Text()
         for field, header in COLUMNS.items():
             value = view.get(field)
             if value not in (None, "", [], "否") and field not in ("number", "id"):
                 body.append(f"{header}:", "dim")
-                body.append(f"{value}\n")
+                body.append(printable(value) + "\n")
         if ticket.dispatch_opinion:
             body.append("派单意见:", "dim")
-            body.append(f"{ticket.dispatch_opinion}\n")
+            body.append(printable(view["dispatch_opinion"]) + "\n")
         if ticket.co_departments:
             body.append("协办单位:", "dim")
-            body.append("、".join(ticket.co_departments) + "\n")
+            body.append(printable("、".join(ticket.co_departments)) + "\n")
         if self.policy.estimated(ticket.deadline):
             body.append("(该时限超出法定节假日数据范围,按周一至周五估算)\n", "italic")
         self.query_one("#ticket-body", Static).update(body)
@@ -136,7 +142,8 @@ class TicketDetailScreen(ModalScreen[None]):
         table.clear()
         for event in events:
             text = describe(event, ticket, self.taxonomy)
-            table.add_row(clock.short_time(event.at), event.actor, text.action, text.summary[:120])
+            table.add_row(clock.short_time(event.at), plain(event.actor, one_line=True),
+                          text.action, plain(text.summary[:120], one_line=True))
 
     # -- writing -------------------------------------------------------------------------
 

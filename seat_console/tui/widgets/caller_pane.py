@@ -9,15 +9,15 @@ from textual.widgets import DataTable, Static
 
 from seat_console.core.callers import CallerHistory
 from seat_console.tui.plain import plain
+from seat_console.tui.keymap import hint
 
 
 class CallerPane(Vertical, can_focus=False):
     """Shows the caller record and history loaded by the app (never touches the database)."""
 
-    BORDER_TITLE = "来电人 F2"
 
     def compose(self) -> ComposeResult:
-        yield Static("等待来电 · 按 Ctrl+N 开始新来电", id="caller-summary")
+        yield Static("", id="caller-summary")
         yield Static("", id="caller-repeat")
         table: DataTable[str | Text] = DataTable(id="caller-history", cursor_type="row", zebra_stripes=True)
         table.add_columns("工单编号", "受理时间", "类型", "状态", "诉求内容")
@@ -27,8 +27,12 @@ class CallerPane(Vertical, can_focus=False):
     def history_table(self) -> DataTable[str | Text]:
         return self.query_one("#caller-history", DataTable)
 
+    def on_mount(self) -> None:
+        self.show_waiting()
+
     def show_waiting(self) -> None:
-        self.query_one("#caller-summary", Static).update("等待来电 · 按 Ctrl+N 开始新来电")
+        self.query_one("#caller-summary", Static).update(
+            hint(self, "等待来电 · 按 {console.new_call} 开始新来电"))
         self.query_one("#caller-repeat", Static).update("")
         self.history_table.clear()
 

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from seat_console.core.kb.search import KbSearch, SearchHit
 from seat_console.tui.plain import plain
+from seat_console.tui.keymap import hint
 
 DEBOUNCE_SECONDS = 0.12  # search once typing pauses this long
 TICK_SECONDS = 0.04
@@ -35,7 +36,6 @@ def hit_label(hit: SearchHit) -> Text:
 
 
 class KbPane(Vertical):
-    BORDER_TITLE = "知识库 F3"
     BINDINGS = [
         Binding("ctrl+r", "adopt", "采用答复/转介", id="kb.adopt"),
     ]
@@ -70,7 +70,7 @@ class KbPane(Vertical):
     def set_engine(self, engine: KbSearch) -> None:
         self._engine = engine
         self.query_one("#kb-status", Static).update(
-            f"共 {len(engine)} 条 · ↓ 选择 · Enter 打开 · Ctrl+R 采用答复/转介")
+            f"共 {len(engine)} 条 · ↓ 选择 · Enter 打开 · " + hint(self, "{kb.adopt} 采用答复/转介"))
         query = self.query_one("#kb-query", Input).value
         if query:
             self.search(query)

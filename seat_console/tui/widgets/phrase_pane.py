@@ -18,10 +18,10 @@ from textual.widgets.option_list import Option
 from seat_console.core.phrases.catalog import PhraseCatalog, fill
 from seat_console.core.plain_text import printable
 from seat_console.tui.plain import plain
+from seat_console.tui.keymap import hint
 
 
 class PhrasePane(Vertical):
-    BORDER_TITLE = "服务用语 F4"
     BINDINGS = [
         Binding("left", "shift_phase(-1)", "上一阶段", id="phrases.prev_phase"),
         Binding("right", "shift_phase(1)", "下一阶段", id="phrases.next_phase"),
@@ -70,7 +70,7 @@ class PhrasePane(Vertical):
         labels = Text.assemble(
             ("◀ ", "dim"), plain(f" {self.catalog.phase_label(self.phase)} ", "reverse bold", one_line=True),
             (" ▶", "dim"), (f" {position + 1}/{len(ids)}", "dim"),
-            ("  ←/→ 阶段 · Enter 复制 · i 插入答复", "dim italic"))
+            (hint(self, "  {phrases.prev_phase}/{phrases.next_phase} 阶段 · Enter 复制 · {phrases.insert} 插入答复"), "dim italic"))
         self.query_one("#phrase-phase", Static).update(labels)
         option_list = self.query_one("#phrase-list", OptionList)
         highlighted = option_list.highlighted

@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from seat_console.core import clock
 from seat_console.tui.plain import plain
+from seat_console.tui.keymap import hint
 
 
 class StatusBar(Static):
@@ -34,7 +35,7 @@ class StatusBar(Static):
             (" 站点 ", "reverse"), plain(f" {self.site} ", one_line=True),
             (" ", ""), (timer, "bold"), "  ",
             plain(self.draft_state, "italic", one_line=True), "  ",
-            (f" 转介回访 {self.reminders} (F9) ", "reverse") if self.reminders else "",
+            (f" 转介回访 {self.reminders} (" + hint(self, "{console.reminders}") + ") ", "reverse") if self.reminders else "",
             "  " if self.reminders else "",
             (f" 临期 {self.due[0]} 超期 {self.due[1]} (F10) ", "reverse") if any(self.due) else "",
             "  " if any(self.due) else "",

@@ -27,7 +27,9 @@ from seat_console.core.ticket_codes import (
 )
 from seat_console.tui.widgets.domain_picker import DomainPicker
 from seat_console.core.validation import check_phone
+from seat_console.core.plain_text import printable
 from seat_console.tui.keymap import hint
+from seat_console.tui.plain import plain
 
 INPUTS = ("caller_name", "caller_phone", "caller_address", "incident_time", "incident_place",
           "course", "current_state", "demand", "department", "dispatch_opinion",
@@ -55,7 +57,6 @@ def _row(label: str, *fields: Widget, classes: str = "") -> Horizontal:
 class TicketForm(VerticalScroll):
     """Name, phone, address, 诉求类型, 保密, 诉求内容 and 答复, with inline validation."""
 
-    BORDER_TITLE = "工单 F5"
 
     @dataclass
     class Edited(Message):
@@ -263,7 +264,7 @@ class TicketForm(VerticalScroll):
             text.append(f"引用知识:{self._kb_article_id}\n", "dim")
         if self._referral:
             r = self._referral
-            text.append(f"转介:{r['enterprise']}  {r['phone']}  企业反馈确认 "
+            text.append(f"转介:{printable(r['enterprise'])}  {printable(r['phone'])}  企业反馈确认 "
                         f"{clock.short_time(r['enterprise_check_by'])[11:]} 前,回访服务对象 "
                         f"{clock.short_time(r['citizen_followup_by'])[5:]} 前", "bold")
         text.rstrip()
@@ -282,8 +283,8 @@ class TicketForm(VerticalScroll):
                              "bold"))
         else:
             reason = self._disposition["disposition_reason"]
-            line.update(Text(f"处置:{DISPOSITIONS[code]}" + (f"({reason})" if reason else ""),
-                             "bold"))
+            line.update(plain(f"处置:{DISPOSITIONS[code]}" + (f"({reason})" if reason else ""),
+                              "bold"))
         if edited:
             self.post_message(self.Edited())
 
@@ -324,7 +325,7 @@ class TicketForm(VerticalScroll):
             for hit in field_hits:
                 text.append("⚠ 服务禁语 ", "bold")
                 text.append(f"{FIELD_LABELS.get(name, name)}:")
-                text.append(f"“{hit.matched}”", "reverse")
+                text.append(f"“{printable(hit.matched, one_line=True)}”", "reverse")
                 text.append(f" 建议:{hit.suggestion}\n")
         text.rstrip()  # in place
         self.query_one("#phrase-warnings", Static).update(text)
@@ -343,7 +344,7 @@ class TicketForm(VerticalScroll):
         for name in (*INPUTS, *SELECTS, *TEXT_AREAS):
             self.query_one(f"#{name}").set_class(name in errors, "-invalid")
         text = "\n".join(f"✗ {FIELD_LABELS.get(k, k)}:{v}" for k, v in errors.items())
-        self.query_one("#form-errors", Static).update(text)
+        self.query_one("#form-errors", Static).update(plain(text))
         focusable = [k for k in errors if k in (*INPUTS, *SELECTS, *TEXT_AREAS)]
         if focusable and focus:
             self.query_one(f"#{focusable[0]}").focus()
