@@ -40,6 +40,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from seat_center import storage
+    from seat_console.core import clock
+
+    try:
+        clock.current_shift()  # the center stamps with the console's clock (SEAT_CONSOLE_CLOCK_AT)
+    except clock.ClockSettingError as exc:
+        print(f"seat-center: error: {exc}", file=sys.stderr)
+        return 2
 
     engine = storage.open_engine(args.db)
     command = args.command

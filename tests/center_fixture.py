@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from seat_console.core import clock
+
 BIN = Path(sys.executable).parent
 
 
@@ -61,6 +63,7 @@ class Center:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [str(BIN / "seat-center"), "serve", "--db", self.db, "--port", str(self.port)],
+            env={**os.environ, **clock.environment()},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -79,6 +82,7 @@ class Center:
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(BIN / "seat-center"), *args, "--db", self.db],
+                              env={**os.environ, **clock.environment()},
                               capture_output=True, text=True, timeout=60)
 
     def add_site(self, code: str) -> str:
@@ -96,7 +100,8 @@ class Site:
 
     def env(self, **extra: str) -> dict[str, str]:
         base = {k: v for k, v in os.environ.items() if not k.startswith("SEAT_CONSOLE_")}
-        return {**base, "SEAT_CONSOLE_DATABASE": str(self.folder / "hotline.db"),
+        return {**base, **clock.environment(),
+                "SEAT_CONSOLE_DATABASE": str(self.folder / "hotline.db"),
                 "SEAT_CONSOLE_SITE_CODE": self.code, "SEAT_CONSOLE_CENTER_URL": self.center.url,
                 "SEAT_CONSOLE_CENTER_TOKEN": self.token, **extra}
 

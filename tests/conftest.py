@@ -9,10 +9,24 @@ from pathlib import Path
 import pytest
 
 from seat_console.config import Config, load_config
+from seat_console.core import clock
 from seat_console.core.db import Database
 from seat_console.core.workspace import Workspace, open_workspace
 
 ENV_PREFIX = "SEAT_CONSOLE_"
+
+# Every test starts with the clock at the same instant, so no result depends on the date, the
+# time of day or the machine's time zone: SEAT_CONSOLE_CLOCK_AT from the shell, else
+# DEFAULT_CLOCK_AT. An empty SEAT_CONSOLE_CLOCK_AT= runs the tests on the real clock. Processes
+# the tests start get the same clock through clock.environment().
+DEFAULT_CLOCK_AT = "2026-11-25T10:00:00+08:00"  # a Wednesday morning inside the holiday data
+TEST_CLOCK = clock.parse_setting(os.environ.get(clock.ENV_VAR, DEFAULT_CLOCK_AT))
+
+
+@pytest.fixture(autouse=True)
+def test_clock() -> Iterator[None]:
+    with clock.travel(TEST_CLOCK.start if TEST_CLOCK else None):
+        yield
 
 
 @pytest.fixture(autouse=True)

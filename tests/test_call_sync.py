@@ -64,12 +64,12 @@ async def end_a_call_in_the_console(site: Site) -> str:
     try:
         app = SeatConsoleApp(workspace, incoming_call="13812345678")
         async with app.run_test(size=(120, 36)) as pilot:
-            await wait_until(pilot, lambda: app.screen.call_started_at is not None)
+            await wait_until(pilot, lambda: app.screen.call.started_at is not None)
             await type_text(pilot, "喂", burst=1)
             await pilot.press("ctrl+e")
             await wait_until(pilot, lambda: isinstance(app.screen, EndCallDialog))
             await pilot.press("enter")  # 挂断, the first reason
-            await wait_until(pilot, lambda: app.screen.call_started_at is None)
+            await wait_until(pilot, lambda: app.screen.call.started_at is None)
             await app.workers.wait_for_complete()
         with sqlite3.connect(site.folder / "hotline.db") as raw:
             (call_id,), = raw.execute("SELECT id FROM call").fetchall()

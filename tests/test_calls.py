@@ -150,7 +150,7 @@ async def test_ctrl_e_ends_a_call_without_a_ticket_with_the_chosen_reason(
     async with app.run_test(size=(120, 36)) as pilot:
         form = app.screen.query_one(TicketForm)
         await wait_until(pilot, lambda: form.values()["caller_phone"] == "13812345678")
-        started = app.screen.call_started_at
+        started = app.screen.call.started_at
         await type_text(pilot, "喂喂", burst=2)
         await wait_until(pilot, lambda: load_draft(workspace.db, SLOT) is not None)
         await pilot.press("ctrl+e")
@@ -178,7 +178,7 @@ async def test_ctrl_e_ends_a_call_without_a_ticket_with_the_chosen_reason(
         assert form.values()["caller_name"] == "" and form.values()["caller_phone"] == ""
         assert load_draft(workspace.db, SLOT) is None
         assert app.screen.query_one(PhrasePane).phase == "closing"
-        assert app.screen.call_started_at is None
+        assert app.screen.call.started_at is None
         assert app.screen.query_one(StatusBar).call_started is None
 
         await pilot.press("ctrl+e")  # no call any more: nothing to end
@@ -191,7 +191,7 @@ async def test_submitting_the_ticket_records_the_call_linked_to_it(workspace: Wo
     async with app.run_test(size=(120, 36)) as pilot:
         form = app.screen.query_one(TicketForm)
         await wait_until(pilot, lambda: form.values()["caller_phone"] == "13812345678")
-        started = app.screen.call_started_at
+        started = app.screen.call.started_at
         app.screen.query_one("#caller_name").focus()
         await type_text(pilot, "张女士", burst=3)
         await pilot.press("tab", "tab")
@@ -219,7 +219,7 @@ async def test_f12_asks_first_then_urges_and_records_the_call(workspace: Workspa
         await wait_until(pilot, lambda: form.values()["caller_name"] == "卫女士")
         app.screen.query_one("#content").focus()
         await type_text(pilot, "垃圾站臭味太大了还没人管", burst=3)
-        await wait_until(pilot, lambda: bool(getattr(app.screen, "similar", None)))
+        await wait_until(pilot, lambda: bool(app.screen.call.similar))
         await pilot.press("f12")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         assert first.number in str(app.screen.title_text)

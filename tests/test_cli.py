@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from seat_console.core import clock
+
 SEAT_CONSOLE = str(Path(sys.executable).parent / "seat-console")
 
 
@@ -16,6 +18,7 @@ def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.
     import os
 
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("SEAT_CONSOLE_")}
+    full_env.update(clock.environment())  # the test's clock
     full_env.update(env or {})
     return subprocess.run([SEAT_CONSOLE, *args], cwd=cwd, env=full_env, capture_output=True,
                           text=True, timeout=60, stdin=subprocess.DEVNULL)

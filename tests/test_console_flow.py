@@ -163,8 +163,9 @@ async def test_locked_database_on_submit_is_reported_and_the_form_kept(workspace
         holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
         try:
             await pilot.press("ctrl+s")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            # a failed worker reaches the console's one error handler, which tells the agent
+            await wait_until(pilot, lambda: any("占用" in str(n.message)
+                                                for n in app._notifications))
         finally:
             holder.execute("ROLLBACK")
             holder.close()

@@ -10,12 +10,15 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from seat_console.core import clock
+
 SEAT_CONSOLE = str(Path(sys.executable).parent / "seat-console")
 SECRET = {"caller_name": "欧阳明月", "phone": "13987654321", "address": "铁西区兴华街88号3单元"}
 
 
 def run(args: list[str], tmp_path: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEAT_CONSOLE_")}
+    env.update(clock.environment())  # the test's clock
     return subprocess.run([SEAT_CONSOLE, "ticket", *args], input=stdin, text=True,
                           encoding="utf-8", capture_output=True, cwd=tmp_path, env=env, timeout=60)
 

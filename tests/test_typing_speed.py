@@ -14,7 +14,7 @@ async def test_meter_counts_typed_keys_only(workspace: Workspace) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         form = app.screen.query_one(TicketForm)
         await wait_until(pilot, lambda: form.values()["caller_phone"] == "13712345678")
-        meter = app.screen.meter
+        meter = app.screen.call.meter
         assert meter.per_minute() == 0  # the number came with the call, nobody typed it
         form.query_one("#content").focus()
         await type_text(pilot, "楼上装修噪音太大晚上还在施工", burst=2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 import pytest
@@ -9,6 +10,7 @@ from sqlmodel import select
 
 from seat_console.config import DeadlineConfig, SHIPPED_KB_DATA
 from seat_console.core.calendar import load_calendar
+from seat_console.core import clock
 from seat_console.core.clock import CHINA_TZ
 from seat_console.core.db import Database
 from seat_console.core.deadlines import DeadlinePolicy, due_lists
@@ -65,7 +67,9 @@ def test_every_valid_transition_and_the_invalid_ones(db: Database) -> None:
     ticket = stored(db)
     assert ticket.status == "accepted" and ticket.deadline
     for status in ("transferred", "in_progress", "closed", "callback_done", "archived"):
-        ticket = transition(db, ticket.id, status, actor="8001")
+        dispatch = {"department": "市生态环境局", "dispatch_opinion": "请核实噪音来源并处理"}
+        ticket = transition(db, ticket.id, status, actor="8001",
+                            **(dispatch if status == "transferred" else {}))
         assert ticket.status == status
     for status in ("accepted", "transferred", "in_progress", "closed", "reopened"):
         with pytest.raises(WorkflowRefused, match="已归档"):
@@ -106,10 +110,41 @@ def test_unsatisfied_callback_sends_the_ticket_back_with_a_new_deadline(db: Data
 
 
 def test_due_lists(db: Database) -> None:
-    near = stored(db)
-    late = stored(db)
+    with clock.travel(at("2026-11-25T10:00")):  # Wednesday: to be transferred by Friday 17:30
+        near, late, far = stored(db), stored(db), stored(db)
+    assert clock.parse_iso(near.deadline or "") == at("2026-11-27T17:30")
+    dispatch = {"department": "市生态环境局", "dispatch_opinion": "请核实噪音来源并处理"}
     transition(db, late.id, "transferred", actor="8001",
-               deadline="2026-01-05T17:30:00.000+08:00")
-    lists = due_lists(db, POLICY, now=at("2026-11-26T09:00"))
-    assert [t.id for t in lists[1]] == [late.id]
-    assert near.id in [t.id for t in lists[0]]
+               deadline="2026-01-05T17:30:00.000+08:00", **dispatch)
+    transition(db, far.id, "transferred", actor="8001",
+               deadline="2026-12-10T17:30:00.000+08:00", **dispatch)
+
+    def ids(lists: tuple[list[Ticket], list[Ticket]]) -> tuple[list[str], list[str]]:
+        return [t.id for t in lists[0]], [t.id for t in lists[1]]
+
+    assert ids(due_lists(db, POLICY, now=at("2026-11-25T10:00"))) == ([], [late.id])
+    assert ids(due_lists(db, POLICY, now=at("2026-11-26T09:00"))) == ([near.id], [late.id])
+    with clock.travel(at("2026-11-26T09:00")):  # without `now` the lists follow the clock
+        assert ids(due_lists(db, POLICY)) == ([near.id], [late.id])
+    with clock.travel(at("2026-11-27T17:31")):
+        assert ids(due_lists(db, POLICY)) == ([], [late.id, near.id])
+    with clock.travel(at("2026-12-09T09:00")):
+        assert ids(due_lists(db, POLICY)) == ([far.id], [late.id, near.id])
+
+
+def test_tickets_across_midnight_at_the_end_of_the_calendar_data(db: Database) -> None:
+    """The clock runs on from 23:59:59 on 31 December: the ticket number's date and sequence
+    turn over with the day, and deadlines past the holiday data are marked estimated."""
+    with clock.travel(at("2026-12-31T23:59:59")):
+        before = stored(db)
+        while clock.now() < at("2027-01-01T00:00"):
+            time.sleep(0.02)
+        after = stored(db)
+    assert before.number == "210102-20261231-0001" and after.number == "210102-20270101-0001"
+    assert before.created_at < after.created_at
+    assert before.created_at.startswith("2026-12-31T23:59:59")
+    assert after.created_at.startswith("2027-01-01T00:00")
+    # Thursday 31 Dec and Friday 1 Jan (元旦, from the fallback list) both give Tuesday 5 Jan.
+    assert clock.parse_iso(before.deadline or "") == at("2027-01-05T17:30")
+    assert clock.parse_iso(after.deadline or "") == at("2027-01-05T17:30")
+    assert POLICY.estimated(after.deadline) and not POLICY.estimated(before.created_at)

@@ -1,4 +1,4 @@
-"""What every slice of the console screen shares."""
+"""What every slice of the console screen shares: its declared state and one worker pattern."""
 
 from __future__ import annotations
 
@@ -7,8 +7,23 @@ from typing import Any
 
 from textual.screen import Screen
 
+from seat_console.config import Config
+from seat_console.core.workspace import Workspace
+from seat_console.tui.screens.console_state import CurrentCall, DraftKeeping, ShiftState
+from seat_console.tui.workers import background
+
+__all__ = ["ConsoleSlice", "background"]
+
 
 class ConsoleSlice(Screen[None]):
+    """The state every slice reads, set up once by ConsoleScreen.__init__."""
+
+    workspace: Workspace
+    config: Config
+    call: CurrentCall
+    draft: DraftKeeping
+    shift: ShiftState
+
     def from_thread(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Run `callback` on the UI thread for a worker, unless the console is closing: a worker
         that finishes during shutdown must not touch widgets that are already gone."""

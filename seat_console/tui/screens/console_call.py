@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on, work
-from textual.widgets import Input, TextArea
+from textual import on
 
 from seat_console.core import clock
 from seat_console.core.calls import CallStart, NoTicketReason, record_call
@@ -21,10 +20,9 @@ from seat_console.core.drafts import (
     load_draft,
     save_draft,
 )
-from seat_console.core.errors import DatabaseUnavailable
 from seat_console.core.models import Ticket
 from seat_console.core.tickets import Invalid, TicketInput, submit
-from seat_console.tui.screens.console_base import ConsoleSlice
+from seat_console.tui.screens.console_base import ConsoleSlice, background
 from seat_console.tui.screens.draft_recovery_dialog import DraftRecoveryDialog
 from seat_console.tui.screens.end_call_dialog import EndCallDialog
 from seat_console.tui.screens.forbidden_confirm_dialog import ForbiddenConfirmDialog
@@ -53,47 +51,42 @@ class CallSlice(ConsoleSlice):
         if has_content(form.values()) and form.values().get("caller_phone") != phone:
             self.notify("当前工单尚未提交,已保留为草稿;提交后再开始新来电", severity="warning")
             return
-        self.call_started_at = self.call_started_at or clock.now_iso()
-        self.query_one(StatusBar).call_started = clock.parse_iso(self.call_started_at).timestamp()
+        self.call.started_at = self.call.started_at or clock.now_iso()
+        self.query_one(StatusBar).call_started = clock.parse_iso(self.call.started_at).timestamp()
         form.load({"caller_phone": phone})
         self.query_one(PhrasePane).phase = "opening"
         self._mark_dirty()
         self._load_history(phone)
         self.action_focus_pane("ticket")
 
-    @work(thread=True, exclusive=True, group="caller-history")
+    @background("caller-history", exclusive=True)
     def _load_history(self, phone: str) -> None:
-        try:
-            history = caller_history(self.workspace.db, phone)
-        except DatabaseUnavailable as error:
-            self._report_from_thread(error)
-            return
-        self.from_thread(self._show_history, history)
+        self.from_thread(self._show_history, caller_history(self.workspace.db, phone))
 
     def _show_history(self, history: CallerHistory) -> None:
         self.query_one(CallerPane).show_history(history)
-        if self.call_started_at and not history.masked:  # pre-fill during a call only
+        if self.call.started_at and not history.masked:  # pre-fill during a call only
             self.query_one(TicketForm).fill_if_empty(
                 {"caller_name": history.name, "caller_address": history.address}
             )
 
     @on(TicketForm.Edited)
     def _mark_dirty(self) -> None:
-        self._dirty = True
+        self.draft.dirty = True
         self.query_one(StatusBar).draft_state = "草稿未保存"
-        self._needs_check = True
+        self.draft.needs_check = True
 
     def _autosave_tick(self) -> None:
         """Runs every `autosave_seconds`: save the draft and refresh the phrases if edited.
 
         Nothing is saved while a draft from an earlier session is still on offer (it would be
         overwritten before the agent answered), and an empty form never replaces a draft."""
-        if self._dirty and not self._draft_offer_pending:
-            self._dirty = False
+        if self.draft.dirty and not self.draft.offer_pending:
+            self.draft.dirty = False
             values = self.query_one(TicketForm).values()
             self._time_the_typing(values)
             if has_content(values):
-                self._save_draft(values, self._generation)
+                self._save_draft(values, self.draft.generation)
             else:
                 self.query_one(StatusBar).draft_state = ""
             self._check_repeat(str(values["caller_phone"]), str(values["caller_address"]),
@@ -103,9 +96,9 @@ class CallSlice(ConsoleSlice):
 
     def _time_the_typing(self, values: dict[str, Any]) -> None:
         """Timing records for the quality indicators and the typing-speed meter."""
-        if self.first_text_at is None and str(values.get("content") or "").strip():
-            self.first_text_at = clock.now_iso()
-        self.query_one(StatusBar).typing = self.meter.per_minute()
+        if self.call.first_text_at is None and str(values.get("content") or "").strip():
+            self.call.first_text_at = clock.now_iso()
+        self.query_one(StatusBar).typing = self.call.meter.per_minute()
 
     def _follow_call_phase(self, values: dict[str, Any]) -> None:
         pane = self.query_one(PhrasePane)
@@ -116,90 +109,77 @@ class CallSlice(ConsoleSlice):
         if pane.phase in ("opening", "identity", "matter") and values.get("reply", "").strip():
             pane.phase = "disposition"
 
-    @work(thread=True, group="draft")
+    @background("draft")
     def _save_draft(self, fields: dict[str, Any], generation: int) -> None:
         try:
-            with self._draft_lock:
-                if generation != self._generation:
+            with self.draft.lock:
+                if generation != self.draft.generation:
                     return  # the form was submitted or reset since this snapshot
-                saved_at = save_draft(self.workspace.db, self.draft_slot, fields,
-                                      self.call_started_at)
-        except DatabaseUnavailable as error:
-            self._dirty = True  # try again on the next tick; the form keeps everything
-            self._report_from_thread(error)
-            return
+                saved_at = save_draft(self.workspace.db, self.draft.slot, fields,
+                                      self.call.started_at)
+        except Exception:
+            self.draft.dirty = True  # try again on the next tick; the form keeps everything
+            raise
         self.from_thread(self._draft_saved, saved_at)
 
     def _draft_saved(self, saved_at: str) -> None:
-        if not self._dirty:
+        if not self.draft.dirty:
             self.query_one(StatusBar).draft_state = f"草稿已保存 {saved_at[11:19]}"
 
-    @work(thread=True, group="draft")
+    @background("draft")
     def _check_for_draft(self) -> None:
         try:
-            draft = load_draft(self.workspace.db, self.draft_slot)
-        except DatabaseUnavailable as error:
-            self._report_from_thread(error)  # the offer stays pending: look again shortly
+            draft = load_draft(self.workspace.db, self.draft.slot)
+        except Exception:  # the offer stays pending: look again shortly
             self.from_thread(self.set_timer, DRAFT_RETRY_SECONDS, self._check_for_draft)
-            return
+            raise
         if draft is not None:
             self.from_thread(self._offer_draft, draft)
         else:
             self.from_thread(self._no_draft_on_offer)
 
     def _no_draft_on_offer(self) -> None:
-        self._draft_offer_pending = False
+        self.draft.offer_pending = False
 
     def _offer_draft(self, draft: SavedDraft) -> None:
         def answered(restore: bool | None) -> None:
-            self._draft_offer_pending = False
+            self.draft.offer_pending = False
             if restore:
                 form = self.query_one(TicketForm)
                 form.load(draft.fields)
-                self.call_started_at = draft.call_started_at or self.call_started_at
-                if self.call_started_at:
+                self.call.started_at = draft.call_started_at or self.call.started_at
+                if self.call.started_at:
                     self.query_one(StatusBar).call_started = clock.parse_iso(
-                        self.call_started_at).timestamp()
+                        self.call.started_at).timestamp()
                 phone = str(draft.fields.get("caller_phone") or "")
                 if phone:
                     self._load_history(phone)
                 self.query_one(StatusBar).draft_state = "已恢复草稿"
                 self._update_phrase_context()
-                self._cursors_to_end()
                 form.focus_first_empty()
-                self._save_draft(form.values(), self._generation)  # now it is this session's
+                self._save_draft(form.values(), self.draft.generation)  # now this session's
             else:
                 self._discard_draft()
                 self.query_one(StatusBar).draft_state = "草稿已丢弃"
 
         self.app.push_screen(DraftRecoveryDialog(draft), answered)
 
-    def _cursors_to_end(self) -> None:
-        """Restored text: whichever field gets the focus, the cursor is after what was typed."""
-        form = self.query_one(TicketForm)
-        for area in form.query(TextArea):
-            area.move_cursor(area.document.end)
-        for field in form.query(Input):
-            field.cursor_position = len(field.value)
-
-    @work(thread=True, group="draft")
+    @background("draft")
     def _discard_draft(self) -> None:
-        try:
-            with self._draft_lock:
-                discard_draft(self.workspace.db, self.draft_slot)
-        except DatabaseUnavailable as error:
-            self._report_from_thread(error)
+        with self.draft.lock:
+            discard_draft(self.workspace.db, self.draft.slot)
 
     @on(TicketForm.SubmitRequested)
     def _submit_requested(self, message: TicketForm.SubmitRequested) -> None:
-        fields = dict(message.fields, call_started_at=self.call_started_at,
-                      first_text_at=self.first_text_at, typing_cpm=self.meter.per_minute())
+        fields = dict(message.fields, call_started_at=self.call.started_at,
+                      first_text_at=self.call.first_text_at,
+                      typing_cpm=self.call.meter.per_minute())
         call = self.current_call()
         self.run_checks()
-        if not self.forbidden_hits:
+        if not self.call.forbidden_hits:
             self._submit(fields, call)
             return
-        hits = dict(self.forbidden_hits)
+        hits = dict(self.call.forbidden_hits)
 
         def answered(submit_anyway: bool | None) -> None:
             if submit_anyway:
@@ -210,25 +190,23 @@ class CallSlice(ConsoleSlice):
 
         self.app.push_screen(ForbiddenConfirmDialog(hits), answered)
 
-    @work(thread=True, exclusive=True, group="submit")
+    @background("submit", exclusive=True)
     def _submit(self, fields: dict[str, Any], call: CallStart | None) -> None:
+        """Nothing is written when this fails; the form keeps everything."""
         form_input = TicketInput.from_fields(fields)
         try:
-            with self._draft_lock:
+            with self.draft.lock:
                 ticket = submit(self.workspace.db, form_input, site_code=self.config.site_code,
-                                agent_id=self.config.agent.id, draft_slot=self.draft_slot,
+                                agent_id=self.config.agent.id, draft_slot=self.draft.slot,
                                 deadlines=self.workspace.deadlines, call=call)
-                self._generation += 1
+                self.draft.generation += 1
         except Invalid as invalid:
             self.from_thread(self.query_one(TicketForm).show_errors, invalid.errors)
-            return
-        except DatabaseUnavailable as error:
-            self._report_from_thread(error)  # nothing was written; the form is untouched
             return
         self.from_thread(self._submitted, ticket)
 
     def _submitted(self, ticket: Ticket) -> None:
-        self.last_ticket = ticket
+        self.shift.last_ticket = ticket
         self.notify(f"工单 {ticket.number} 已受理并保存", title="提交成功", timeout=6)
         self._reset_after_call(f"已提交 {ticket.number}", ticket.caller_phone)
         self._update_phrase_context(ticket_no=ticket.number)
@@ -237,11 +215,8 @@ class CallSlice(ConsoleSlice):
         """The call is done: the form is ready for the next one, the history refreshed."""
         form = self.query_one(TicketForm)
         form.clear()
-        self._dirty = False
-        self.call_started_at = None
-        self._inquiry_in_call = False
-        self.first_text_at = None
-        self.meter.reset()
+        self.draft.dirty = False
+        self.call.end()
         status = self.query_one(StatusBar)
         status.call_started = None
         status.typing = 0
@@ -254,12 +229,12 @@ class CallSlice(ConsoleSlice):
     # -- the end of a call --------------------------------------------------------------------
     def current_call(self) -> CallStart | None:
         """The call in progress (started with Ctrl+N, --call, or a restored draft), if any."""
-        if not self.call_started_at:
+        if not self.call.started_at:
             return None
         phone = str(self.query_one(TicketForm).values().get("caller_phone") or "")
         # The console sees a call once the agent has it: answered when it started here.
-        return CallStart(started_at=self.call_started_at, phone=phone,
-                         answered_at=self.call_started_at)
+        return CallStart(started_at=self.call.started_at, phone=phone,
+                         answered_at=self.call.started_at)
 
     def action_end_call(self) -> None:
         """Ctrl+E: end the call without a ticket, with the reason picked in the dialog."""
@@ -272,29 +247,26 @@ class CallSlice(ConsoleSlice):
         if not outcomes.reasons:
             self.notify("未配置结束来电的原因(scripts_phrases/call_outcomes.yaml)", severity="error")
             return
-        suggested = outcomes.first_for("status_inquiry") if self._inquiry_in_call else None
+        suggested = outcomes.first_for("status_inquiry") if self.call.inquiry_made else None
         values = self.query_one(TicketForm).values()
         typed = has_content({k: v for k, v in values.items() if k != "caller_phone"})
 
         def answered(reason: NoTicketReason | None) -> None:
-            if reason is not None and self.call_started_at == call.started_at:
+            if reason is not None and self.call.started_at == call.started_at:
                 self._end_without_ticket(call, reason)
 
         self.app.push_screen(EndCallDialog(outcomes.reasons, discards_text=typed,
                                            suggested=suggested.code if suggested else ""),
                              answered)
 
-    @work(thread=True, group="call")
+    @background("call")
     def _end_without_ticket(self, call: CallStart, reason: NoTicketReason) -> None:
-        try:
-            with self._draft_lock:
-                record_call(self.workspace.db, call, site_code=self.config.site_code,
-                            agent_id=self.config.agent.id, outcome=reason.outcome, reason=reason,
-                            draft_slot=self.draft_slot)
-                self._generation += 1
-        except DatabaseUnavailable as error:
-            self._report_from_thread(error)  # nothing was written; the call goes on
-            return
+        """Nothing is written when this fails; the call goes on."""
+        with self.draft.lock:
+            record_call(self.workspace.db, call, site_code=self.config.site_code,
+                        agent_id=self.config.agent.id, outcome=reason.outcome, reason=reason,
+                        draft_slot=self.draft.slot)
+            self.draft.generation += 1
         self.from_thread(self._ended_without_ticket, call, reason)
 
     def _ended_without_ticket(self, call: CallStart, reason: NoTicketReason) -> None:

@@ -25,8 +25,8 @@ class ChecksSlice(ConsoleSlice):
     """A slice of the console screen; its state is set up by ConsoleScreen.__init__."""
 
     def _check_tick(self) -> None:
-        if self._needs_check:
-            self._needs_check = False
+        if self.draft.needs_check:
+            self.draft.needs_check = False
             self.run_checks()
 
     def run_checks(self) -> None:
@@ -36,12 +36,12 @@ class ChecksSlice(ConsoleSlice):
         checker = self.workspace.checker
         hits = {name: found for name in CHECKED_FIELDS
                 if (found := checker.check(str(values.get(name) or "")))}
-        if hits != self.forbidden_hits:
-            self.forbidden_hits = hits
+        if hits != self.call.forbidden_hits:
+            self.call.forbidden_hits = hits
             form.show_forbidden(hits)
         finding = self.workspace.scope.detect(str(values.get("content") or ""))
-        if finding != self.scope_finding:
-            self.scope_finding = finding
+        if finding != self.call.scope_finding:
+            self.call.scope_finding = finding
             self._show_scope(finding)
 
     def _show_scope(self, finding: ScopeFinding | None) -> None:
@@ -70,7 +70,7 @@ class ChecksSlice(ConsoleSlice):
         if form.disposition == code:
             form.set_disposition(None)
             return None
-        finding = self.scope_finding
+        finding = self.call.scope_finding
         if finding is None or not isinstance(finding.rule, wanted):
             self.notify(missing, severity="warning")
             return None

@@ -5,9 +5,8 @@ Part of ConsoleScreen (see console_screen.py).
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 
-from seat_console.core.errors import DatabaseUnavailable
 from seat_console.core.kb.store import engine_for_db, get_article
 from seat_console.core.models import KbArticle
 from seat_console.core.plain_text import printable
@@ -18,7 +17,7 @@ from seat_console.core.referrals import (
     plan_referral,
 )
 from seat_console.tui.screens.article_reader import ArticleReader
-from seat_console.tui.screens.console_base import ConsoleSlice
+from seat_console.tui.screens.console_base import ConsoleSlice, background
 from seat_console.tui.screens.reminders_screen import RemindersScreen
 from seat_console.tui.widgets.kb_pane import KbPane
 from seat_console.tui.widgets.phrase_pane import PhrasePane
@@ -30,26 +29,17 @@ from seat_console.tui.keymap import hint
 class KbSlice(ConsoleSlice):
     """A slice of the console screen; its state is set up by ConsoleScreen.__init__."""
 
-    @work(thread=True, group="kb-load")
+    @background("kb-load")
     def _load_kb(self) -> None:
-        try:
-            engine = engine_for_db(self.workspace.db)
-        except DatabaseUnavailable as error:
-            self._report_from_thread(error)
-            return
-        self.from_thread(self.query_one(KbPane).set_engine, engine)
+        self.from_thread(self.query_one(KbPane).set_engine, engine_for_db(self.workspace.db))
 
     @on(KbPane.Adopted)
     def _adopt(self, message: KbPane.Adopted) -> None:
         self._fetch_article(message.article_id, adopt=True)
 
-    @work(thread=True, group="kb-article")
+    @background("kb-article")
     def _fetch_article(self, article_id: str, adopt: bool) -> None:
-        try:
-            article = get_article(self.workspace.db, article_id)
-        except DatabaseUnavailable as error:
-            self._report_from_thread(error)
-            return
+        article = get_article(self.workspace.db, article_id)
         if article is not None:
             self.from_thread(self._use_article if adopt else self._read_article, article)
 
@@ -76,21 +66,16 @@ class KbSlice(ConsoleSlice):
     def _open_article(self, message: KbPane.Opened) -> None:
         self._fetch_article(message.article_id, adopt=False)
 
-    @work(thread=True, exclusive=True, group="reminders")
+    @background("reminders", exclusive=True)
     def _load_reminders(self, notify: bool) -> None:
-        try:
-            due = due_callbacks(self.workspace.db)
-        except DatabaseUnavailable as error:
-            self._report_from_thread(error)
-            return
-        self.from_thread(self._show_reminders, due, notify)
+        self.from_thread(self._show_reminders, due_callbacks(self.workspace.db), notify)
 
     def _show_reminders(self, due: list[DueCallback], notify: bool) -> None:
-        self.due_callbacks = due
+        self.shift.due_callbacks = due
         self.query_one(StatusBar).reminders = len(due)
         for item in due:
-            if notify and (item.referral_id, item.step) not in self._reminded:
-                self._reminded.add((item.referral_id, item.step))
+            if notify and (item.referral_id, item.step) not in self.shift.reminded:
+                self.shift.reminded.add((item.referral_id, item.step))
                 self.notify(printable(f"{item.ticket_number} {item.enterprise}:{item.label}"
                                       f"({'已超时' if item.overdue else '已到期'})," + hint(self, "{console.reminders} 查看")),
                             title="转介回访提醒", severity="warning", timeout=8, markup=False)
@@ -100,15 +85,11 @@ class KbSlice(ConsoleSlice):
             if done is not None:
                 self._mark_done(done)
 
-        self.app.push_screen(RemindersScreen(list(getattr(self, "due_callbacks", []))), answered)
+        self.app.push_screen(RemindersScreen(list(self.shift.due_callbacks)), answered)
 
-    @work(thread=True, group="reminders-done")
+    @background("reminders-done")
     def _mark_done(self, done: DueCallback) -> None:
-        try:
-            mark_callback_done(self.workspace.db, done.referral_id, done.step, self.config.agent.id)
-        except DatabaseUnavailable as error:
-            self._report_from_thread(error)
-            return
+        mark_callback_done(self.workspace.db, done.referral_id, done.step, self.config.agent.id)
         self.from_thread(self.notify, printable(f"已记录:{done.ticket_number} {done.label}"),
                          markup=False)
         self._load_reminders(notify=False)

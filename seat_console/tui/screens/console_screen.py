@@ -3,31 +3,27 @@
 from __future__ import annotations
 
 import logging
-import threading
 
-from textual import on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual import events
 from textual.events import Resize
 from textual.widget import Widget
 from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
 
 from seat_console.core.drafts import slot_for
-from seat_console.core.errors import DatabaseUnavailable
-from seat_console.core.models import Ticket
 from seat_console.core.phrases.catalog import fill, salutation_context
-from seat_console.core.phrases.forbidden import Hit
-from seat_console.core.phrases.scope import ScopeFinding
 from seat_console.core.plain_text import printable
 from seat_console.core.sync.client import LAST_SUCCESS_KEY, SyncClient, issue_count, state
-from seat_console.core.typing_meter import TypingMeter
 from seat_console.core.workspace import Workspace
 from seat_console.tui.keymap import hint
+from seat_console.tui.workers import background, failure_text
 from seat_console.tui.screens.console_call import CallSlice
 from seat_console.tui.screens.console_checks import ChecksSlice
 from seat_console.tui.screens.console_kb import KbSlice
+from seat_console.tui.screens.console_state import CurrentCall, DraftKeeping, ShiftState
 from seat_console.tui.screens.console_workflow import WorkflowSlice
 from seat_console.tui.widgets.caller_pane import CallerPane
 from seat_console.tui.widgets.kb_pane import KbPane
@@ -46,6 +42,11 @@ COMPACT_WIDTH, COMPACT_HEIGHT = 110, 30
 REMINDER_SECONDS = 30.0
 SYNC_SECONDS = 15.0
 CHECK_INTERVAL_SECONDS = 0.15  # forbidden/scope checks run at most this often, off the keystroke
+# What the agent is told failed, by worker group.
+WORK_NAMES = {"sync": "与中心同步", "submit": "提交工单", "draft": "保存草稿", "call": "结束来电",
+              "caller-history": "读取来电记录", "repeat": "重复来电检查", "due": "读取临期工单",
+              "callback-queue": "读取回访队列", "kb-load": "加载知识库", "kb-article": "读取知识",
+              "kb-search": "知识库检索", "reminders": "读取转介提醒", "reminders-done": "记录转介回访"}
 
 
 class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
@@ -73,21 +74,9 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
         super().__init__()
         self.workspace = workspace
         self.config = workspace.config
-        self.draft_slot = slot_for(self.config.agent.id)
-        self.call_started_at: str | None = None
-        self.last_ticket: Ticket | None = None
-        self._dirty = False
-        self._generation = 0  # bumped when the form is reset; stale autosaves are dropped
-        self._draft_lock = threading.Lock()
-        self._draft_offer_pending = True  # no autosave until a saved draft is restored/discarded
-        self._inquiry_in_call = False  # Ctrl+F during this call: suggest ending it as an inquiry
-        self._needs_check = False
-        self.meter = TypingMeter()
-        self.first_text_at: str | None = None
-        self.meter = TypingMeter()
-        self.first_text_at: str | None = None
-        self.forbidden_hits: dict[str, list[Hit]] = {}
-        self.scope_finding: ScopeFinding | None = None
+        self.call = CurrentCall()
+        self.draft = DraftKeeping(slot_for(self.config.agent.id))
+        self.shift = ShiftState()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -112,7 +101,6 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
         self.query_one("#caller_name").focus()
         self._load_kb()
         self._check_for_draft()
-        self._reminded: set[tuple[str, str]] = set()
         self._check_reminders()
         self.set_interval(REMINDER_SECONDS, self._check_reminders)
         if self.config.center.url and self.config.center.token:
@@ -140,16 +128,22 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
         self.query_one(PhrasePane).phase = "special"
         self.action_focus_pane("phrases")
 
-    def _report_from_thread(self, error: DatabaseUnavailable) -> None:
-        """A database problem in a worker: tell the agent, keep everything on screen."""
-        log.error("database problem: %s", error.reason)
-        self.from_thread(self.notify, error.message_zh, title="数据库错误",
-                                  severity="error", timeout=10)
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """The one error path of the console's workers: a Chinese message, the console stays
+        up, everything typed stays on screen. Logged without the text (it may be personal)."""
+        worker = event.worker
+        if event.state != WorkerState.ERROR:
+            return
+        event.stop()
+        doing = WORK_NAMES.get(worker.group, "后台任务")
+        self.notify(printable(failure_text(worker.error, doing)), title=f"{doing}未完成",
+                    severity="error", timeout=10, markup=False)
 
     def _phrase_context(self) -> dict[str, str]:
         return self.query_one(PhrasePane).context
 
-    @work(thread=True, exclusive=True, group="sync")
+    @background("sync", exclusive=True)
     def _sync_in_background(self) -> None:
         """Push and pull in a thread; typing never waits for the network."""
         client = SyncClient(self.workspace.db, str(self.config.center.url), self.config.site_code,
@@ -191,7 +185,7 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
     def key_typed(self, key: events.Key, target: Widget) -> None:
         """The typing-speed meter counts keys the agent typed into the form, nothing else."""
         if self.query_one(TicketForm) in target.ancestors_with_self:
-            self.meter.typed(len(key.character or ""))
+            self.call.meter.typed(len(key.character or ""))
 
     def _update_phrase_context(self, **extra: str) -> None:
         values = self.query_one(TicketForm).values()
@@ -201,7 +195,7 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
             "agent_name": self.config.agent.name,
             "phone": values.get("caller_phone", ""),
             "matter": (values.get("content") or "").strip()[:40],
-            "ticket_no": self.last_ticket.number if self.last_ticket else "",
+            "ticket_no": self.shift.last_ticket.number if self.shift.last_ticket else "",
             **extra,
         }
         self.query_one(PhrasePane).set_context(context)

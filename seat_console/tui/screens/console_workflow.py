@@ -6,18 +6,18 @@ Part of ConsoleScreen (see console_screen.py).
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.widgets import DataTable
 
 from seat_console.core.calls import CallStart
 from seat_console.core.deadlines import callback_queue, due_lists, supervised_open
-from seat_console.core.errors import DatabaseUnavailable
-from seat_console.core.lifecycle import WorkflowRefused, urge
+from seat_console.core.lifecycle import urge
 from seat_console.core.models import Ticket
 from seat_console.core.repeat_calls import Similar, similar_open_tickets
 from seat_console.core.ticket_codes import STATUS_LABELS
 from seat_console.tui.screens.confirm_dialog import ConfirmDialog
-from seat_console.tui.screens.console_base import ConsoleSlice
+from seat_console.tui.screens.console_base import ConsoleSlice, background
+from seat_console.tui.keymap import hint
 from seat_console.tui.screens.due_screen import TicketListScreen, due_rows
 from seat_console.tui.screens.inquiry_screen import InquiryScreen
 from seat_console.tui.screens.ticket_detail_screen import TicketDetailScreen
@@ -28,44 +28,41 @@ from seat_console.tui.widgets.ticket_form import TicketForm
 class WorkflowSlice(ConsoleSlice):
     """A slice of the console screen; its state is set up by ConsoleScreen.__init__."""
 
-    @work(thread=True, exclusive=True, group="repeat")
+    @background("repeat", exclusive=True)
     def _check_repeat(self, phone: str, address: str, content: str) -> None:
-        try:
-            found = similar_open_tickets(self.workspace.db, phone, address, content)
-        except DatabaseUnavailable as error:
-            self._report_from_thread(error)
-            return
-        self.from_thread(self._show_repeat, found)
+        self.from_thread(self._show_repeat,
+                         similar_open_tickets(self.workspace.db, phone, address, content))
 
     def _show_repeat(self, found: list[Similar]) -> None:
         form = self.query_one(TicketForm)
         linked = set(form.values()["linked_ticket_ids"])
-        self.similar = [s for s in found if s.ticket.id not in linked]
-        if not self.similar:
+        self.call.similar = [s for s in found if s.ticket.id not in linked]
+        if not self.call.similar:
             form.show_repeat(None)
             return
-        best = self.similar[0]
+        best = self.call.similar[0]
         form.show_repeat(Text.assemble(
             (f"⚠ 疑似重复来电:与 {best.ticket.number}({best.same}相同,相似度{best.similarity}%,"
              f"{STATUS_LABELS.get(best.ticket.status, best.ticket.status)})\n", "bold"),
-            "F11 关联原工单后提交 · F12 只对原工单催办,不新建工单"))
+            hint(self, "{console.link_repeat} 关联原工单后提交 · "
+                       "{console.urge_repeat} 只对原工单催办,不新建工单")))
 
     def action_link_repeat(self) -> None:
-        if not getattr(self, "similar", None):
+        if not self.call.similar:
             self.notify("未发现相似的未办结工单", severity="warning")
             return
-        best = self.similar[0].ticket
+        best = self.call.similar[0].ticket
         self.query_one(TicketForm).link_ticket(best.id, best.number)
-        self.similar = []
+        self.call.similar = []
         self.query_one(TicketForm).show_repeat(None)
         self.notify(f"已关联原工单 {best.number},提交后计入重复来电")
 
     def action_urge_repeat(self) -> None:
         """F12: only 催办 the earlier ticket, no new one; asks first (the form is dropped)."""
-        if not getattr(self, "similar", None):
+        if not self.call.similar:
             self.notify("未发现相似的未办结工单", severity="warning")
             return
-        ticket = self.similar[0].ticket
+        ticket = self.call.similar[0].ticket
         note = self.query_one(TicketForm).values()["content"]
         call = self.current_call()
 
@@ -78,40 +75,31 @@ class WorkflowSlice(ConsoleSlice):
             "本次来电内容将记入原工单的催办记录,当前填写的工单不会提交,草稿将被清除。",
             confirm_label="催办"), answered)
 
-    @work(thread=True, group="submit")
+    @background("submit")
     def _urge_instead(self, ticket: Ticket, note: str, call: CallStart | None) -> None:
-        try:
-            with self._draft_lock:
-                urge(self.workspace.db, ticket, actor=self.config.agent.id,
-                     note=f"重复来电催办:{note.strip()}", call=call,
-                     site_code=self.config.site_code, draft_slot=self.draft_slot)
-                self._generation += 1
-        except WorkflowRefused as refused:
-            self.from_thread(self.notify, str(refused), severity="warning")
-            return
-        except DatabaseUnavailable as error:
-            self._report_from_thread(error)
-            return
+        """A refusal (the ticket was closed meanwhile) reaches the error handler; nothing is
+        written then and the form keeps everything."""
+        with self.draft.lock:
+            urge(self.workspace.db, ticket, actor=self.config.agent.id,
+                 note=f"重复来电催办:{note.strip()}", call=call,
+                 site_code=self.config.site_code, draft_slot=self.draft.slot)
+            self.draft.generation += 1
         self.from_thread(self._urged, ticket)
 
     def _urged(self, ticket: Ticket) -> None:
         self.notify(f"已对 {ticket.number} 催办并记录来电内容,未新建工单", title="重复来电")
-        self.last_ticket = ticket
+        self.shift.last_ticket = ticket
         self._reset_after_call(f"已催办 {ticket.number}", ticket.caller_phone)
 
     def action_inquiry(self) -> None:
-        if self.call_started_at:  # Ctrl+E then offers to end the call as a status inquiry
-            self._inquiry_in_call = True
+        if self.call.started_at:  # Ctrl+E then offers to end the call as a status inquiry
+            self.call.inquiry_made = True
         self.app.push_screen(InquiryScreen(self.workspace))
 
-    @work(thread=True, exclusive=True, group="due")
+    @background("due", exclusive=True)
     def _load_due(self, open_screen: bool = False) -> None:
-        try:
-            near, overdue = due_lists(self.workspace.db, self.workspace.deadlines)
-            supervised = supervised_open(self.workspace.db) if open_screen else []
-        except DatabaseUnavailable as error:
-            self._report_from_thread(error)
-            return
+        near, overdue = due_lists(self.workspace.db, self.workspace.deadlines)
+        supervised = supervised_open(self.workspace.db) if open_screen else []
         self.from_thread(self._show_due, near, overdue, supervised, open_screen)
 
     def _show_due(self, near: list[Ticket], overdue: list[Ticket], supervised: list[Ticket],
@@ -125,13 +113,9 @@ class WorkflowSlice(ConsoleSlice):
     def action_callbacks(self) -> None:
         self._load_callback_queue()
 
-    @work(thread=True, exclusive=True, group="callback-queue")
+    @background("callback-queue", exclusive=True)
     def _load_callback_queue(self) -> None:
-        try:
-            queue = callback_queue(self.workspace.db)
-        except DatabaseUnavailable as error:
-            self._report_from_thread(error)
-            return
+        queue = callback_queue(self.workspace.db)
         self.from_thread(
             self.app.push_screen,
             TicketListScreen("回访队列(已办结待回访,打开后按 v 记录回访)", [("待回访", t) for t in queue]),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
+from textual.worker import Worker, WorkerState
 
 from seat_console.core import clock
 from seat_console.core.phrases.catalog import fill, salutation_context
@@ -16,6 +17,7 @@ from seat_console.core.repeat_calls import find_for_inquiry, progress_phrase_id
 from seat_console.core.ticket_view import labelled, masked
 from seat_console.core.workspace import Workspace
 from seat_console.tui.plain import plain
+from seat_console.tui.workers import background, failure_text
 
 
 class InquiryScreen(ModalScreen[None]):
@@ -36,10 +38,16 @@ class InquiryScreen(ModalScreen[None]):
     def _ask(self, event: Input.Submitted) -> None:
         self.lookup(event.value)
 
-    @work(thread=True, exclusive=True, group="inquiry")
+    @background("inquiry", exclusive=True)
     def lookup(self, query: str) -> None:
         tickets = find_for_inquiry(self.workspace.db, query)
         self.app.call_from_thread(self._show, tickets)
+
+    @on(Worker.StateChanged)
+    def _failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.query_one("#inquiry-result", Static).update(
+                plain(failure_text(event.worker.error, "工单查询")))
 
     def _show(self, tickets) -> None:  # type: ignore[no-untyped-def]
         result = Text()
@@ -50,9 +58,9 @@ class InquiryScreen(ModalScreen[None]):
             view = labelled(masked(ticket))
             phrase = next(p for p in catalog.phrases if p.id == progress_phrase_id(ticket, policy))
             context = {**salutation_context(view["caller_name"] if not ticket.confidential else ""),
-                       "matter": ticket.content[:40], "department": ticket.department,
+                       "matter": view["content"][:40], "department": ticket.department,
                        "deadline": clock.short_time(ticket.deadline) if ticket.deadline else "",
-                       "result": ticket.reply[:60], "agent_id": self.workspace.config.agent.id}
+                       "result": view["reply"][:60], "agent_id": self.workspace.config.agent.id}
             # Citizen text: plain (never markup) and without control characters.
             result.append_text(plain(f"{ticket.number}  {view['status']}  {view['request_type']}  "
                                      f"{view['caller_name']}", "bold", one_line=True))

@@ -8,12 +8,11 @@ committed; a refusal or an unavailable database is shown in Chinese and the scre
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from rich.text import Text
 from sqlmodel import col, select
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -24,7 +23,6 @@ from textual.worker import Worker, WorkerState
 from seat_console.core import clock
 from seat_console.core.db import Database
 from seat_console.core.deadlines import DeadlinePolicy
-from seat_console.core.errors import DatabaseUnavailable
 from seat_console.core.event_text import describe
 from seat_console.core.lifecycle import (
     DISSATISFACTION_REASONS,
@@ -42,24 +40,15 @@ from seat_console.core.ticket_view import COLUMNS, labelled, masked
 from seat_console.core.plain_text import printable
 from seat_console.tui.keymap import hint
 from seat_console.tui.plain import plain
+from seat_console.tui.workers import background, failure_text
 from seat_console.tui.screens.choice_dialog import ChoiceDialog, TextDialog
 from seat_console.tui.screens.transfer_dialog import TransferDialog, TransferOrder
 
-log = logging.getLogger(__name__)
 
 # What the agent reads once a plain status change committed (转办 says where it went).
 DONE = {"in_progress": "已改为办理中", "closed": "已办结", "archived": "已归档"}
 LOAD_GROUP = "ticket-detail-load"
 WRITE_GROUP = "ticket-detail-write"
-
-
-def error_text(error: BaseException | None) -> str:
-    """What the agent reads when a change did not happen."""
-    if isinstance(error, WorkflowRefused):
-        return str(error)
-    if isinstance(error, DatabaseUnavailable):
-        return error.message_zh
-    return "操作失败,请重试;问题已记录在日志中"
 
 
 class TicketDetailScreen(ModalScreen[None]):
@@ -107,7 +96,7 @@ class TicketDetailScreen(ModalScreen[None]):
 
     # -- reading -------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=LOAD_GROUP)
+    @background(LOAD_GROUP, exclusive=True)
     def load(self) -> tuple[Ticket, list[TicketEvent]] | None:
         with self.db.read() as session:
             ticket = session.get(Ticket, self.ticket_id)
@@ -147,7 +136,7 @@ class TicketDetailScreen(ModalScreen[None]):
 
     # -- writing -------------------------------------------------------------------------
 
-    @work(thread=True, exit_on_error=False, group=WRITE_GROUP)
+    @background(WRITE_GROUP)
     def _write(self, change: Callable[[], Ticket], done: str) -> str:
         """Run one lifecycle change off the event loop; `done` is announced once it committed."""
         change()
@@ -164,7 +153,7 @@ class TicketDetailScreen(ModalScreen[None]):
             if event.state == WorkerState.SUCCESS and worker.result is not None:
                 self._show(*worker.result)
             elif event.state == WorkerState.ERROR:
-                self._outcome(error_text(worker.error), ok=False, error=worker.error)
+                self._outcome(failure_text(worker.error, "读取工单"), ok=False)
         elif worker.group == WRITE_GROUP and event.state in (
                 WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self.writing = False
@@ -173,11 +162,9 @@ class TicketDetailScreen(ModalScreen[None]):
                 self._outcome(str(worker.result), ok=True)
                 self.load()
             elif event.state == WorkerState.ERROR:
-                self._outcome(error_text(worker.error), ok=False, error=worker.error)
+                self._outcome(failure_text(worker.error, "工单操作"), ok=False)
 
-    def _outcome(self, message: str, *, ok: bool, error: BaseException | None = None) -> None:
-        if error is not None and not isinstance(error, (WorkflowRefused, DatabaseUnavailable)):
-            log.error("ticket change failed ticket=%s", self.ticket_id, exc_info=error)
+    def _outcome(self, message: str, *, ok: bool) -> None:
         line = self.query_one("#ticket-outcome", Static)
         line.update(Text(("✓ " if ok else "✗ ") + message))  # plain text, never markup
         line.set_class(not ok, "-error")

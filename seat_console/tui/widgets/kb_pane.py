@@ -93,7 +93,7 @@ class KbPane(Vertical):
             hits.highlighted = 0
             hits.focus()
 
-    @work(exclusive=True, group="kb-search")
+    @work(exclusive=True, group="kb-search", exit_on_error=False)
     async def search(self, query: str) -> None:
         """Search off the event loop; a newer search cancels this one, stale results are dropped."""
         if self._engine is None:
