@@ -98,3 +98,55 @@ async def test_sigkill_mid_typing_then_restart_offers_the_draft(tmp_path: Path) 
         values = await restore_offered_draft(pilot)
         assert values["content"] == saved and values["caller_name"] == "孙先生"
     workspace.db.close()
+
+
+def test_kill_9_while_the_recovery_dialog_is_open_keeps_the_draft(tmp_path: Path) -> None:
+    """kill -9 mid-typing, restart, kill -9 again while the draft is on offer (autosave periods
+    pass first), restart: the draft is still offered, unchanged; restored, it is saved again."""
+    from .pty_console import ENTER, TAB, PtyConsole
+
+    database = tmp_path / "hotline.db"
+    first = PtyConsole(tmp_path, "--call", "13712345678")
+    try:
+        first.wait_for("草稿已保存")
+        first.type_keys(["孙先生", TAB, TAB, TAB, TAB, TAB, *TYPED[:CONFIRMED]], KEY_INTERVAL)
+        first.wait_for(TYPED[:CONFIRMED])
+        deadline = time.monotonic() + STATE_TIMEOUT
+        while stored_content(database, slot_for("8001")) != TYPED[:CONFIRMED]:
+            assert time.monotonic() < deadline, "the typed text was never saved"
+            first.drain(0.1)
+    finally:
+        first.child.kill(signal.SIGKILL)
+    before = load_draft_row(database)
+
+    for _ in range(2):  # killed twice while the recovery dialog is open
+        again = PtyConsole(tmp_path)
+        try:
+            again.wait_for("发现未提交的工单草稿")
+            again.drain(2.0)  # several autosave periods pass with the dialog open
+        finally:
+            again.child.kill(signal.SIGKILL)
+        assert load_draft_row(database) == before, "the draft on offer was overwritten"
+
+    last = PtyConsole(tmp_path)
+    try:
+        last.wait_for("发现未提交的工单草稿")
+        last.child.send(ENTER)
+        last.wait_for("已恢复草稿")
+        last.wait_for(TYPED[:CONFIRMED])  # the restored text is on screen
+        deadline = time.monotonic() + STATE_TIMEOUT
+        while load_draft_row(database)[1] == before[1]:  # saved again at once (new stamp)
+            assert time.monotonic() < deadline, "the restored draft was not saved again"
+            last.drain(0.1)
+    finally:
+        last.close()
+    assert stored_content(database, slot_for("8001")) == TYPED[:CONFIRMED]
+
+
+def load_draft_row(database: Path) -> tuple[str, str]:
+    """(fields, updated_at) of the agent's draft as stored."""
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as raw:
+        row = raw.execute("SELECT fields, updated_at FROM draft WHERE slot = ?",
+                          (slot_for("8001"),)).fetchone()
+    assert row is not None, "no draft stored"
+    return row[0], row[1]
