@@ -13,24 +13,15 @@ from seat_console.core import clock
 from seat_console.core.calls import CallStart, add_call
 from seat_console.core.db import Database
 from seat_console.core.models import Draft, Ticket
+from seat_console.core.ticket_contract import (  # noqa: F401  (the contract's, re-exported)
+    DISSATISFACTION_REASONS,
+    SATISFACTION,
+    TRANSITIONS,
+)
+from seat_console.core.ticket_contract import check_transition as contract_transition
 from seat_console.core.ticket_codes import OPEN_STATUSES, STATUS_LABELS
 from seat_console.core.tickets import record_change
 from seat_console.core.validation import transfer_errors
-
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"accepted"}),
-    "accepted": frozenset({"transferred", "closed"}),
-    "transferred": frozenset({"in_progress", "closed"}),
-    "in_progress": frozenset({"closed"}),
-    "closed": frozenset({"callback_done", "reopened"}),
-    "callback_done": frozenset({"archived", "reopened"}),
-    "reopened": frozenset({"in_progress", "closed"}),
-    "archived": frozenset(),
-}
-SATISFACTION = ("满意", "基本满意", "不满意")
-# The five dissatisfaction reasons of the 12345 quality spec 6.5.3.
-DISSATISFACTION_REASONS = ("多次反映未得到处理", "处理结果与预期不符", "处理结果与事实不符",
-                           "处办时间过长", "承办单位态度问题")
 
 
 class WorkflowRefused(Exception):
@@ -48,8 +39,9 @@ def _label(status: str) -> str:
 
 def check_transition(current: str, wanted: str) -> None:
     """Raise WorkflowRefused when the lifecycle has no step from `current` to `wanted`."""
-    if wanted != current and wanted not in TRANSITIONS.get(current, frozenset()):
-        raise WorkflowRefused(f"工单状态为“{_label(current)}”,不能改为“{_label(wanted)}”")
+    refused = contract_transition(current, wanted)
+    if refused:
+        raise WorkflowRefused(refused)
 
 
 def apply(db: Database, ticket_id: str, *, actor: str, action: str,
