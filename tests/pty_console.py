@@ -15,6 +15,7 @@ import pexpect
 
 SEAT_CONSOLE = str(Path(sys.executable).parent / "seat-console")
 TAB, SHIFT_TAB, ENTER, DOWN, SPACE, CTRL_S = "\t", "\x1b[Z", "\r", "\x1b[B", " ", "\x13"
+CTRL_N, F5 = "\x0e", "\x1b[15~"
 
 
 class PtyConsole:

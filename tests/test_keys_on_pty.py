@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from sqlmodel import select
 
 from seat_console.core.db import Database
 from seat_console.core.models import Ticket
 
-from .pty_console import DOWN, ENTER, SPACE, TAB, CTRL_S, PtyConsole, cpu_hogs
+from .pty_console import CTRL_N, CTRL_S, DOWN, ENTER, F5, SPACE, TAB, PtyConsole, cpu_hogs
 
 KEY_INTERVAL = 0.02
 PHONE = "13712345678"
@@ -94,3 +96,35 @@ def test_a_sentence_typed_after_a_pause_on_the_checkbox_is_kept(tmp_path: Path) 
     assert draft.fields["content"] == "".join(sentence)
     assert draft.fields["confidential"] is True
     assert draft.fields["caller_name"] == "孙女士"
+
+
+def stored_draft(folder: Path) -> dict[str, object]:
+    from seat_console.core.drafts import load_draft, slot_for
+
+    db = Database(folder / "hotline.db")
+    try:
+        draft = load_draft(db, slot_for("8001"))
+    finally:
+        db.close()
+    assert draft is not None, "no draft saved"
+    return draft.fields
+
+
+@pytest.mark.parametrize("move", ["tab", "f5"])
+def test_keys_right_after_the_new_call_dialog_land_in_the_form(tmp_path: Path, move: str) -> None:
+    """Ctrl+N, the number, Enter and at once the name: nothing is lost in the closing dialog,
+    and the focus moves (Tab Tab, or F5 to the first empty field) apply before the next key."""
+    console = PtyConsole(tmp_path)
+    to_address = [TAB, TAB] if move == "tab" else [F5]
+    try:
+        console.wait_for("工单 F5")
+        with cpu_hogs(2):
+            console.type_keys([CTRL_N, *"15800008888", ENTER, "周先生", *to_address,
+                               "浑南区", "创新路"], KEY_INTERVAL)
+            console.wait_for("草稿已保存")
+            console.drain(1.0)
+    finally:
+        console.close()
+    fields = stored_draft(tmp_path)
+    assert (fields["caller_name"], fields["caller_phone"], fields["caller_address"]) == (
+        "周先生", "15800008888", "浑南区创新路")

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from seat_console.core.validation import transfer_errors
 from seat_console.core.ticket_codes import (
     CHANNELS,
     DISPOSITIONS,
@@ -49,6 +50,7 @@ class FieldRule:
     max_length: int | None = None  # characters (for lists: of each item)
     allowed: tuple[str, ...] | None = None  # for CODE (and "" when optional)
     max_items: int | None = None  # for lists
+    nullable: bool = False  # None (NULL) allowed besides the kind's values
 
     @property
     def label(self) -> str:
@@ -98,13 +100,15 @@ _RULES = (
     _rule("reopen_count", INT),
     _rule("first_text_at", TIMESTAMP),
     _rule("typing_cpm", INT),
-    _rule("kb_article_id", TEXT, max_length=80),
+    _rule("kb_article_id", TEXT, max_length=80, nullable=True),
     _rule("linked_ticket_ids", IDS, max_length=64, max_items=20),
     _rule("agent_id", TEXT, max_length=20),
     _rule("call_started_at", TIMESTAMP),
     _rule("created_at", TIMESTAMP),
     _rule("updated_at", TIMESTAMP),
     _rule("version", INT),
+    # The channel's own message id (`ticket add`): makes intake from other channels idempotent.
+    _rule("external_id", TEXT, max_length=100, nullable=True),
 )
 FIELDS: dict[str, FieldRule] = {rule.name: rule for rule in _RULES}
 CENTER_FIELDS = frozenset(name for name, rule in FIELDS.items() if rule.owner == CENTER)
@@ -128,11 +132,22 @@ def length_limit(name: str) -> int | None:
     return FIELDS[name].max_length
 
 
+def input_limit(name: str) -> int | None:
+    """How many characters the form's one-line input for `name` may hold: a text field's limit;
+    a list typed as 甲、乙: every item at its limit with a separator between."""
+    rule = FIELDS[name]
+    if rule.max_length is None or rule.max_items is None:
+        return rule.max_length
+    return rule.max_items * (rule.max_length + 1) - 1
+
+
 def check_value(name: str, value: Any) -> None:
     """Raise ContractError unless `value` is a valid value of field `name`."""
     rule = FIELDS.get(name)
     if rule is None:
         raise ContractError(name, "不是工单字段")
+    if value is None and rule.nullable:
+        return
     if rule.kind == BOOL:
         if not isinstance(value, bool):
             raise ContractError(name, "应为 true 或 false")
@@ -226,6 +241,10 @@ def center_change_errors(current: Mapping[str, Any], change: Mapping[str, Any]) 
         refused = check_transition(str(current.get("status") or ""), str(change["status"]))
         if refused:
             errors["status"] = refused
+        elif change["status"] == "transferred" and current.get("status") != "transferred":
+            errors.update(transfer_errors(  # the same 转办 rule as the form and the ticket view
+                change.get("department", current.get("department")),
+                change.get("dispatch_opinion", current.get("dispatch_opinion"))))
     return errors
 
 
