@@ -1,7 +1,10 @@
-"""Center storage (SQLAlchemy Core: SQLite by default; the tables are portable).
+"""Center storage (SQLAlchemy Core: SQLite by default; the tables, in `schema`, are portable).
 
-applied_ops makes every op idempotent by its op id; changes is the change log the sites pull
-after their cursor (center-side updates of their tickets)."""
+A center that trusts no site and never loses an update: a site's push is judged against the
+ticket contract and the center's own conflict bookkeeping (`ticket_ops`, `push`); every write
+of an entity is compare-and-set on its version, in one transaction with its change-log entry
+(`entity_rows`); each op's answer is kept with its op id. `center_update` is the center's own
+change (dispatch, status ...), validated by the contract and naming its operator."""
 
 from __future__ import annotations
 
@@ -9,65 +12,37 @@ import hashlib
 import hmac
 import json
 import secrets
-from datetime import timezone
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    event,
-    insert,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from seat_console.core import clock
-
-metadata = MetaData()
-sites = Table("sites", metadata, Column("code", String, primary_key=True),
-              Column("token_hash", String, nullable=False), Column("created_at", String, nullable=False))
-applied_ops = Table("applied_ops", metadata, Column("op_id", String, primary_key=True),
-                    Column("site", String, nullable=False), Column("entity", String, nullable=False),
-                    Column("entity_id", String, nullable=False), Column("result", String, nullable=False),
-                    Column("applied_at", String, nullable=False))
-entities = Table("entities", metadata, Column("entity", String, primary_key=True),
-                 Column("id", String, primary_key=True), Column("site", String, nullable=False),
-                 Column("number", String), Column("version", Integer, nullable=False),
-                 Column("data", Text, nullable=False), Column("updated_at", String, nullable=False))
-# Call records of the sites (entity "call"): written once, never updated, kept apart from tickets.
-calls = Table("calls", metadata, Column("id", String, primary_key=True),
-              Column("site", String, nullable=False), Column("outcome", String, nullable=False),
-              Column("ticket_id", String), Column("started_at", String, nullable=False),
-              Column("data", Text, nullable=False), Column("received_at", String, nullable=False))
-changes = Table("changes", metadata, Column("seq", Integer, primary_key=True, autoincrement=True),
-                Column("site", String, nullable=False), Column("entity", String, nullable=False),
-                Column("entity_id", String, nullable=False), Column("payload", Text, nullable=False),
-                Column("created_at", String, nullable=False))
-
-# After 转办 the center owns dispatch and status; the site owns what it recorded at intake.
-CENTER_FIELDS = frozenset({"status", "department", "co_departments", "dispatch_opinion",
-                           "deadline", "reply", "supervised", "supervision_reason",
-                           "supervised_by", "supervised_at"})
+from seat_center import entity_rows
+from seat_center.push import apply_batch  # noqa: F401  (re-exported: the app pushes through it)
+from seat_center.schema import (  # noqa: F401  (re-exported: storage.sites, storage.now ...)
+    applied_ops,
+    calls,
+    changes,
+    entities,
+    metadata,
+    now,
+    sites,
+    upgrade,
+)
+from seat_center.ticket_ops import MAX_VERSION
+from seat_console.core import ticket_contract
 
 
-def now() -> str:
-    """UTC stamp from the console's clock, so SEAT_CONSOLE_CLOCK_AT moves the center too."""
-    return clock.now().astimezone(timezone.utc).isoformat(timespec="milliseconds")
+class ChangeRefused(ValueError):
+    """The contract refuses a center-side change; `errors` maps field -> reason (no values)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("change refused: " + ", ".join(sorted(errors)))
+        self.errors = dict(errors)
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-MAX_VERSION = 2**31 - 1  # entities.version is INTEGER: 32 bits on PostgreSQL
-CHANGE_LOG_LOCK = 8890  # advisory lock key that serialises change-log writers on PostgreSQL
 
 
 def open_engine(url: str) -> Engine:
@@ -78,11 +53,17 @@ def open_engine(url: str) -> Engine:
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
+        if engine.url.database and engine.url.database != ":memory:":
+            from seat_console.core.private_files import private_database
+
+            private_database(engine.url.database)  # citizens' data: owner-only (+ WAL, SHM)
+
         @event.listens_for(engine, "connect")
         def _pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA busy_timeout = 10000")
     metadata.create_all(engine)
+    upgrade(engine)  # columns an older center lacks
     return engine
 
 
@@ -105,153 +86,75 @@ def site_for_token(connection: Connection, code: str, token: str) -> bool:
     return bool(row) and hmac.compare_digest(row[0], hash_token(token))
 
 
-def apply_batch(connection: Connection, site: str, ops: list[dict[str, Any]],
-                *, dedupe: bool = True) -> list[dict[str, Any]]:
-    """Apply a batch of ops, each exactly once (by op id), in the caller's transaction; the
-    answers say applied / duplicate / rejected (with reason) / conflict. Known op ids and
-    current entities are read in two queries, new rows written with executemany."""
-    ids = [op["op_id"] for op in ops]
-    seen = set() if not dedupe else {row[0] for row in connection.execute(
-        select(applied_ops.c.op_id).where(applied_ops.c.op_id.in_(ids)))}
-    keys = {(op["entity"], op["entity_id"]) for op in ops}
-    current: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in connection.execute(select(entities).where(
-            entities.c.id.in_([entity_id for _, entity_id in keys]))):
-        current[(row.entity, row.id)] = {"site": row.site, "number": row.number,
-                                         "version": row.version, "data": json.loads(row.data)}
-    created: dict[tuple[str, str], dict[str, Any]] = {}
-    updated: set[tuple[str, str]] = set()
-    call_ids = [op["entity_id"] for op in ops if op["entity"] == "call"]
-    known_calls = {row[0] for row in connection.execute(
-        select(calls.c.id).where(calls.c.id.in_(call_ids)))} if call_ids else set()
-    new_calls: list[dict[str, Any]] = []
-    answers, applied = [], []
-    for op in ops:
-        if op["op_id"] in seen:
-            answers.append({"op_id": op["op_id"], "result": "duplicate"})
-            continue
-        seen.add(op["op_id"])
-        if op["entity"] == "call":
-            answer = _apply_call(site, op, known_calls, new_calls)
-        else:
-            answer = _apply_one(site, op, current, created, updated)
-        answers.append(answer)
-        applied.append({"op_id": op["op_id"], "site": site, "entity": op["entity"],
-                        "entity_id": op["entity_id"], "result": answer["result"], "applied_at": now()})
-    at = now()
-    if created:
-        connection.execute(insert(entities), [
-            {"entity": entity, "id": entity_id, "site": row["site"], "number": row["number"],
-             "version": row["version"], "data": json.dumps(row["data"], ensure_ascii=False),
-             "updated_at": at} for (entity, entity_id), row in created.items()])
-    for entity, entity_id in updated - set(created):
-        row = current[(entity, entity_id)]
-        connection.execute(update(entities).where(entities.c.entity == entity)
-                           .where(entities.c.id == entity_id).values(
-            version=row["version"], data=json.dumps(row["data"], ensure_ascii=False), updated_at=at))
-    if new_calls:
-        connection.execute(insert(calls), [{**row, "received_at": at} for row in new_calls])
-    if applied:
-        if not dedupe:  # test-only: forget earlier answers so the same op id can apply again
-            connection.execute(applied_ops.delete().where(applied_ops.c.op_id.in_(ids)))
-        connection.execute(insert(applied_ops), applied)
-    return answers
-
-
-def _apply_one(site: str, op: dict[str, Any], current: dict[tuple[str, str], dict[str, Any]],
-               created: dict[tuple[str, str], dict[str, Any]],
-               updated: set[tuple[str, str]]) -> dict[str, Any]:
-    op_id, payload = op["op_id"], op["payload"]
-    key = (op["entity"], op["entity_id"])
-    row = current.get(key)
-    if op["op"] == "create":
-        number, version = payload.get("number"), payload.get("version", 1)
-        if number is not None and not isinstance(number, str) or \
-                not isinstance(version, int) or isinstance(version, bool) or \
-                not 1 <= version <= MAX_VERSION:
-            return {"op_id": op_id, "result": "rejected",
-                    "reason": "payload.number must be text and payload.version a whole number "
-                              f"from 1 to {MAX_VERSION}"}
-        if row is not None:
-            return {"op_id": op_id, "result": "rejected", "reason": "entity exists"}
-        current[key] = created[key] = {"site": site, "number": number, "version": version,
-                                       "data": dict(payload)}
-        return {"op_id": op_id, "result": "applied"}
-    if row is None:
-        return {"op_id": op_id, "result": "rejected", "reason": "unknown entity"}
-    if row["site"] != site:
-        return {"op_id": op_id, "result": "rejected", "reason": "not this site's entity"}
-    clash = sorted(set(payload) & set(row["data"].get("_center_changed", [])) & CENTER_FIELDS)
-    if op["base_version"] < row["version"] and clash:
-        return {"op_id": op_id, "result": "conflict",
-                "reason": f"center changed {', '.join(clash)} since version {op['base_version']}"}
-    if row["version"] >= MAX_VERSION:
-        return {"op_id": op_id, "result": "rejected", "reason": "version limit reached"}
-    row["data"].update(payload)
-    row["version"] += 1
-    row["data"]["version"] = row["version"]
-    updated.add(key)
-    return {"op_id": op_id, "result": "applied"}
-
-
-def _apply_call(site: str, op: dict[str, Any], known: set[str],
-                new_calls: list[dict[str, Any]]) -> dict[str, Any]:
-    """A call record: created once, by its own site; never changed afterwards."""
-    op_id, payload = op["op_id"], op["payload"]
-    if op["op"] != "create":
-        return {"op_id": op_id, "result": "rejected", "reason": "call records are never updated"}
-    outcome, started_at, ticket_id = (payload.get("outcome"), payload.get("started_at"),
-                                      payload.get("ticket_id"))
-    if not isinstance(outcome, str) or not isinstance(started_at, str) or \
-            (ticket_id is not None and not isinstance(ticket_id, str)):
-        return {"op_id": op_id, "result": "rejected",
-                "reason": "payload.outcome and payload.started_at must be text"}
-    if op["entity_id"] in known:
-        return {"op_id": op_id, "result": "rejected", "reason": "entity exists"}
-    known.add(op["entity_id"])
-    new_calls.append({"id": op["entity_id"], "site": site, "outcome": outcome,
-                      "ticket_id": ticket_id, "started_at": started_at,
-                      "data": json.dumps(payload, ensure_ascii=False)})
-    return {"op_id": op_id, "result": "applied"}
-
-
-def center_update(engine: Engine, number: str, fields: dict[str, Any]) -> int:
-    """A center-side change (dispatch, status...) of a ticket, logged for its site to pull."""
+def center_update(engine: Engine, number: str, fields: dict[str, Any], *,
+                  operator: str) -> int:
+    """A center-side change of a ticket (dispatch, status, 督办 ...), logged for its site to pull
+    with its operator; the change-log seq. `fields` are typed values (a CLI parses text with
+    ticket_contract.parse_text). Raises KeyError(number) for an unknown ticket and
+    ChangeRefused when the contract refuses (unknown or site-owned field, bad value, a lifecycle
+    step not allowed from the ticket's status). Compare-and-set: a lost race is judged again
+    on the row as it now is."""
+    fields = dict(fields)
+    if not fields:
+        raise ChangeRefused({"fields": "nothing to change"})
     with engine.begin() as connection:
-        row = connection.execute(select(entities).where(entities.c.entity == "ticket")
-                                 .where(entities.c.number == number)).first()
-        if row is None:
-            raise KeyError(number)
-        data = json.loads(row.data)
-        data.update(fields)
-        data["_center_changed"] = sorted(set(data.get("_center_changed", [])) | set(fields))
-        connection.execute(update(entities).where(entities.c.entity == "ticket")
-                           .where(entities.c.id == row.id)
-                           .values(version=row.version + 1, data=json.dumps(data, ensure_ascii=False),
-                                   updated_at=now()))
-        if connection.dialect.name == "postgresql":
-            # Sequence values are not commit order: a change with a lower seq could commit after
-            # a reader has already moved its cursor past a higher one. Writers take this lock
-            # until they commit, so seq order is commit order and a cursor never skips a change.
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
-        result = connection.execute(insert(changes).values(
-            site=row.site, entity="ticket", entity_id=row.id,
-            payload=json.dumps({**fields, "version": row.version + 1}, ensure_ascii=False),
-            created_at=now()))
-        return int(result.inserted_primary_key[0])
+        for _ in range(entity_rows.MAX_RACES):
+            found = entity_rows.ticket_by_number(connection, number)
+            if found is None:
+                raise KeyError(number)
+            key, row = found
+            errors = ticket_contract.center_change_errors(row.data, fields)
+            if row.version >= MAX_VERSION:
+                errors["version"] = "version limit reached"
+            if errors:
+                raise ChangeRefused(errors)
+            read = row.version
+            row.data.update(fields)
+            row.version += 1
+            row.data["version"] = row.version
+            for name in fields:
+                row.center_versions[name] = row.logged_versions[name] = row.version
+            if entity_rows.save(connection, key, row, read):
+                return entity_rows.append_changes(connection, [{
+                    "site": row.site, "entity": "ticket", "entity_id": key[1],
+                    "payload": {**fields, "version": row.version}, "operator": operator}])[0]
+    raise RuntimeError(f"ticket change lost the compare-and-set race {entity_rows.MAX_RACES} times")
 
 
 def changes_after(connection: Connection, site: str, cursor: int, limit: int) -> list[dict[str, Any]]:
     rows = connection.execute(select(changes).where(changes.c.site == site)
                               .where(changes.c.seq > cursor).order_by(changes.c.seq).limit(limit))
     return [{"seq": r.seq, "entity": r.entity, "entity_id": r.entity_id,
-             "payload": json.loads(r.payload)} for r in rows]
+             "payload": json.loads(r.payload), "operator": r.operator or "center"} for r in rows]
 
 
-def export_rows(engine: Engine) -> list[dict[str, Any]]:
+def current_cursor(connection: Connection, site: str) -> int:
+    """The seq of the site's latest change (0: none): a restored site pulls after it."""
+    return int(connection.execute(select(func.coalesce(func.max(changes.c.seq), 0))
+                                  .where(changes.c.site == site)).scalar_one())
+
+
+def restore_page(connection: Connection, site: str, after_id: str,
+                 limit: int) -> list[dict[str, Any]]:
+    """The site's tickets with ids > after_id, ordered by id: {id, number, version, data}."""
+    rows = connection.execute(select(entities).where(entities.c.entity == "ticket")
+                              .where(entities.c.site == site).where(entities.c.id > after_id)
+                              .order_by(entities.c.id).limit(limit))
+    return [{"id": r.id, "number": r.number, "version": r.version,
+             "data": _public(json.loads(r.data))} for r in rows]
+
+
+def _public(data: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in data.items() if not name.startswith("_")}
+
+
+def export_rows(engine: Engine, masked: bool = False) -> list[dict[str, Any]]:
+    """Every ticket; `masked` (audits) masks the personal data of every one of them."""
+    from seat_center.export_mask import mask_ticket
+
     with engine.connect() as connection:
         rows = connection.execute(select(entities).where(entities.c.entity == "ticket")
                                   .order_by(entities.c.site, entities.c.number))
-        return [{**{k: v for k, v in json.loads(r.data).items() if not k.startswith("_")},
-                 "site": r.site, "number": r.number, "id": r.id, "version": r.version}
-                for r in rows]
+        out = [{**_public(json.loads(r.data)), "site": r.site, "number": r.number, "id": r.id,
+                "version": r.version} for r in rows]
+    return [mask_ticket(row) for row in out] if masked else out

@@ -17,7 +17,10 @@ log = logging.getLogger("seat_console")
 
 def _setup_logging(config: Config) -> None:
     """Log to seat-console.log beside the database. Never log citizens' data in clear."""
-    handler = logging.FileHandler(config.database.parent / "seat-console.log", encoding="utf-8")
+    from seat_console.core.private_files import create_private
+
+    log_file = create_private(config.database.parent / "seat-console.log")  # owner-only
+    handler = logging.FileHandler(log_file, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("seat_console")
     root.handlers[:] = [handler]

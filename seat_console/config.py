@@ -12,7 +12,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from seat_console.core.errors import ConfigInvalid, DataFileError
 from seat_console.core.yaml_source import YamlDocument, load_yaml
@@ -55,6 +62,7 @@ agent:
 # scripts_phrases: /path/to/phrases      # SEAT_CONSOLE_SCRIPTS_PHRASES (default: shipped)
 center:
   url: null                   # SEAT_CONSOLE_CENTER_URL, e.g. https://center.example:8443
+  # allow_insecure: false     # true allows an http:// center off this machine (no TLS)
   token: null                 # SEAT_CONSOLE_CENTER_TOKEN
 autosave_seconds: 0.5         # SEAT_CONSOLE_AUTOSAVE_SECONDS: draft autosave period (0.1-1.0)
 deadlines:                    # working days on China's calendar (holidays and 调休 counted)
@@ -74,8 +82,34 @@ class AgentConfig(BaseModel):
 
 class CenterConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    # declared before url: url's check reads it
+    allow_insecure: bool = Field(default=False, description="allow http:// off loopback")
     url: str | None = Field(default=None, pattern=r"^https?://\S+$")
     token: str | None = Field(default=None, min_length=8)
+
+    @field_validator("url")
+    @classmethod
+    def _tls_off_loopback(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """The token and citizens' data never cross a network in clear text by accident."""
+        if value and value.lower().startswith("http://") and not _loopback(value) \
+                and not info.data.get("allow_insecure"):
+            raise ValueError("an http:// center off this machine sends the token and citizens' "
+                             "data in clear text: use https://, or set center.allow_insecure: "
+                             "true")
+        return value
+
+
+def _loopback(url: str) -> bool:
+    from ipaddress import ip_address
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class DeadlineConfig(BaseModel):

@@ -89,7 +89,8 @@ async def test_a_call_reaches_the_center_exactly_once(tmp_path: Path, center: Ce
     site = make_site(tmp_path, center)
     call_id = await end_a_call_in_the_console(site)
     assert center_calls(center) == []
-    assert sync(site) == {"pushed": 1, "pulled": 0, "pending": 0, "conflicts": 0, "errors": []}
+    assert sync(site) == {"pushed": 1, "pulled": 0, "pending": 0, "conflicts": 0,
+                          "rejected": 0, "skipped": 0, "errors": []}
     rows = center_calls(center)
     assert [(r["id"], r["site"], r["outcome"]) for r in rows] == [(call_id, "210102", "no_ticket")]
     data = rows[0]["data"]
@@ -97,7 +98,8 @@ async def test_a_call_reaches_the_center_exactly_once(tmp_path: Path, center: Ce
                                                                            "8001")
     assert data["started_at"] <= data["ended_at"]
     resend_everything(site)  # e.g. the answer was lost: the same op goes again
-    assert sync(site) == {"pushed": 1, "pulled": 0, "pending": 0, "conflicts": 0, "errors": []}
+    assert sync(site) == {"pushed": 1, "pulled": 0, "pending": 0, "conflicts": 0,
+                          "rejected": 0, "skipped": 0, "errors": []}
     assert center_calls(center) == rows  # answered duplicate: nothing added, nothing changed
 
 
@@ -108,7 +110,7 @@ async def test_negative_control_without_dedupe_the_resend_is_not_a_duplicate(
     with in_process_center(tmp_path, dedupe=False) as control:
         site = make_site(tmp_path, control)
         await end_a_call_in_the_console(site)
-        assert sync(site)["conflicts"] == 0
+        assert sync(site)["rejected"] == 0
         resend_everything(site)
-        assert sync(site)["conflicts"] == 1
+        assert sync(site)["rejected"] == 1  # refused for good: marked failed, a sync issue
         assert len(center_calls(control)) == 1

@@ -23,7 +23,8 @@ from seat_console.core.lifecycle import (
     transition,
     urge,
 )
-from seat_console.core.models import Referral, Ticket, TicketEvent
+from seat_console.core.models import Referral, SyncIssue, Ticket, TicketEvent
+from seat_console.core.sync.issues import conflicts, keep_center, resend_site
 from seat_console.core.referrals import mark_callback_done
 from seat_console.core.taxonomy import load_taxonomy
 from seat_console.core.tickets import TicketInput, submit
@@ -82,6 +83,17 @@ def every_kind_of_event(db: Database, *, confidential: bool) -> Ticket:
                                 actor="center", site_code=stored.site_code, action="center_update",
                                 changes={"department": ["市生态环境局", "市住房和城乡建设局"],
                                          "status": ["archived", "archived"]}))
+        for field, site_value, center_value in (("department", "市城管局", "市住房和城乡建设局"),
+                                                ("dispatch_opinion", "请尽快", "请核查施工许可")):
+            session.add(SyncIssue(at=clock.now_iso(), entity="ticket", entity_id=ticket.id,
+                                  op_id=f"op-{field}", kind="conflict", detail="", field=field,
+                                  site_value=site_value, center_value=center_value))
+    for issue in sorted(conflicts(db), key=lambda c: c.field):  # the agent resolves them
+        (keep_center if issue.field == "department" else resend_site)(db, issue.id, actor="8001")
+    with db.write() as session:  # what `sync --restore` writes for each ticket it restores
+        session.add(TicketEvent(ticket_id=ticket.id, version=stored.version, at=clock.now_iso(),
+                                actor="center", site_code=stored.site_code, action="restored",
+                                changes={"version": [None, stored.version]}))
     return ticket
 
 
@@ -115,7 +127,8 @@ def test_every_event_reads_as_chinese(db: Database) -> None:
     assert {event.action for event in events} == actions_written_by_the_core()
     assert [t.action for t in texts] == [
         "受理", "确认提交含禁语内容", "转介", "转办", "催办", "督办", "办理中", "办结",
-        "回访不满意,退回重办", "办结", "回访", "归档", "转介回访", "转介回访", "中心更新"]
+        "回访不满意,退回重办", "办结", "回访", "归档", "转介回访", "转介回访", "中心更新",
+        "同步冲突:采用中心值", "同步冲突:重新提交本站值", "从中心恢复"]
     for text in texts:
         assert text.action != OTHER_ACTION
         for line in (text.action, *text.changes):
@@ -142,6 +155,8 @@ def test_every_event_reads_as_chinese(db: Database) -> None:
     assert "禁语:不知道" == texts[1].summary
     assert texts[12].summary.startswith("企业反馈确认:") and texts[13].summary.startswith("服务对象回访:")
     assert by_action["中心更新"] == "承办单位:市生态环境局 → 市住房和城乡建设局;状态:已归档"
+    assert by_action["同步冲突:采用中心值"] == "承办单位:市生态环境局 → 市住房和城乡建设局"
+    assert by_action["同步冲突:重新提交本站值"] == "派单意见:请核查施工许可 → 请尽快"
 
 
 def test_confidential_ticket_history_is_masked(db: Database) -> None:

@@ -58,8 +58,8 @@ def test_two_sites_push_every_ticket_exactly_once_even_when_resent(tmp_path: Pat
     numbers = {site.code: add_tickets(site, 130) for site in sites}  # more than one batch
     for site in sites:
         report = sync(site)
-        assert report == {"pushed": 130, "pulled": 0, "pending": 0, "conflicts": 0, "errors": [],
-                          "exit": 0}
+        assert report == {"pushed": 130, "pulled": 0, "pending": 0, "conflicts": 0,
+                          "rejected": 0, "skipped": 0, "errors": [], "exit": 0}
     rows = exported(center)
     assert sorted(r["number"] for r in rows) == sorted(n for ns in numbers.values() for n in ns)
     assert {r["site"] for r in rows} == {"210102", "210204"}
@@ -74,12 +74,14 @@ def test_center_updates_are_pulled_with_the_cursor(tmp_path: Path, center: Cente
     site = make_site(tmp_path, center, "210102")
     number = add_tickets(site, 1)[0]
     sync(site)
-    assert center.cli("dispatch", number, "--set", "status=in_progress",
-                      "--set", "department=市住房和城乡建设局").returncode == 0
+    # the contract's lifecycle: 已受理 -> 已转办 (straight to 办理中 is refused)
+    assert center.cli("dispatch", number, "--operator", "tester", "--set", "status=transferred",
+                      "--set", "department=市住房和城乡建设局",
+                      "--set", "dispatch_opinion=请核实").returncode == 0
     report = sync(site)
     assert report["pulled"] == 1 and report["exit"] == 0
     shown = json.loads(site.run("ticket", "show", number, "--json").stdout)
-    assert shown["status"] == "in_progress" and shown["department"] == "市住房和城乡建设局"
+    assert shown["status"] == "transferred" and shown["department"] == "市住房和城乡建设局"
     assert shown["events"][-1]["action"] == "center_update" and shown["events"][-1]["actor"] == "center"
     assert sync(site)["pulled"] == 0  # the cursor moved on
     status = json.loads(site.run("sync", "--status", "--json").stdout)
@@ -90,7 +92,7 @@ def test_a_change_to_a_field_the_center_changed_is_a_conflict(tmp_path: Path, ce
     site = make_site(tmp_path, center, "210102")
     number = add_tickets(site, 1)[0]
     sync(site)
-    center.cli("dispatch", number, "--set", "department=市生态环境局")
+    center.cli("dispatch", number, "--operator", "tester", "--set", "department=市生态环境局")
     # the site changes the department offline, on its old version, before pulling
     with sqlite3.connect(site.folder / "hotline.db") as raw:
         ticket_id = raw.execute("SELECT id FROM ticket").fetchone()[0]

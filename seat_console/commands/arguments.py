@@ -66,6 +66,11 @@ def build_parser(run_console: Any) -> argparse.ArgumentParser:
     command(db, "migrate", "create or upgrade the schema in place",
             "Create the database or upgrade an older schema in place; never recreates it.",
             lazy("maintenance", "db_migrate"))
+    command(db, "backup", "consistent copy of hotline.db, even while the console runs",
+            "Copy hotline.db to FILE with SQLite's online backup API: consistent while the "
+            "console runs and writes, owner-only (0600), checked, one self-contained file. "
+            'Prints {"backup", "schema_version", "tickets", "bytes"}.',
+            lazy("maintenance", "db_backup"), (("file",), {"metavar": "FILE"}))
 
     command(commands, "check-phrases", "check text on stdin for forbidden phrases (服务禁语)",
             "Check stdin for the forbidden phrases of scripts_phrases/forbidden.yaml. Default: "
@@ -137,10 +142,19 @@ def build_parser(run_console: Any) -> argparse.ArgumentParser:
     command(commands, "sync", "sync with the center",
             "Push the outbox to the center and pull its updates (center.url and center.token "
             "from the config). --once: one round; exit 0 only when everything pending was "
-            "acknowledged; --json gives pushed, pulled, pending, conflicts. --status: pending "
-            "ops, cursor, last success, sync issues.", lazy("sync", "sync"),
+            "acknowledged; --json gives pushed, pulled, pending, conflicts, rejected, skipped; "
+            "in text mode a progress line per batch goes to stderr. --status: pending ops, "
+            "cursor, last success, sync issues and every unresolved conflict (ticket, field, "
+            "site value, center value, when). --restore: rebuild this site's tickets, events "
+            "and ticket sequence from the center (refused when the database holds tickets, "
+            "unless --force).", lazy("sync", "sync"),
             (("--once",), {"action": "store_true", "help": "one sync round"}),
-            (("--status",), {"action": "store_true", "help": "show the sync state"}), JSON_FLAG)
+            (("--status",), {"action": "store_true", "help": "show the sync state"}),
+            (("--restore",), {"action": "store_true",
+                              "help": "rebuild this site's tickets from the center"}),
+            (("--force",), {"action": "store_true",
+                            "help": "with --restore: even if the database holds tickets"}),
+            JSON_FLAG)
 
     config = group(commands, "config", "show the effective configuration",
                    "Show the configuration after environment overrides.")

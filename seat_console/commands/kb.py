@@ -18,6 +18,7 @@ from seat_console.core.kb.loader import LoadResult, data_files, load_kb
 from seat_console.core.kb.search import KbSearch, SearchHit
 from seat_console.core.kb.store import engine_for_db, import_records, index_cache
 from seat_console.core.kb.synonyms import synonyms_for
+from seat_console.core.plain_text import printable
 from seat_console.core.workspace import open_store
 
 
@@ -34,7 +35,7 @@ def engine_for(args: argparse.Namespace, config: Config) -> KbSearch:
             raise SystemExit(f"seat-console: error: --kb {path}: no such file or folder")
         result = load_kb([path])
         for error in result.errors:
-            print(f"warning: {error}", file=sys.stderr)
+            print(printable(f"warning: {error}", one_line=True), file=sys.stderr)
         synonyms = synonyms_for([path])
         return KbSearch(open_index(result.records, synonyms, cache_folder()), synonyms)
     return engine_for_db(open_store(config)[0])
@@ -73,7 +74,8 @@ def search(args: argparse.Namespace, config: Config) -> int:
     for rank, hit in enumerate(hits, 1):
         title = _bracket_spans(hit.title, hit.spans)
         kind = "便民" if hit.kind == "directory" else hit.category
-        print(f"{rank:2}. {hit.score:.3f}  {hit.id:<22} [{kind}] {title}  ({hit.department})")
+        print(printable(f"{rank:2}. {hit.score:.3f}  {hit.id:<22} [{kind}] {title}  "
+                        f"({hit.department})", one_line=True))
     print(f"{len(hits)} hits in {elapsed:.2f} ms ({len(engine)} entries)")
     return 0
 
@@ -99,7 +101,7 @@ def import_(args: argparse.Namespace, config: Config) -> int:
         task = progress.add_task("validating", total=total)
         result = load_kb(paths, progress=lambda n: progress.advance(task, n))
     for error in result.errors:  # bad records and duplicate ids (the first one wins)
-        print(f"error: {error}", file=sys.stderr)
+        print(printable(f"error: {error}", one_line=True), file=sys.stderr)
     db = Database(config.database)
     count = import_records(db, LoadResult(result.records, []), synonyms_for(paths),
                            replace=args.replace)

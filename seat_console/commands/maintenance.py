@@ -1,4 +1,4 @@
-"""`seat-console check-data`, `db info | migrate` and `config show`."""
+"""`seat-console check-data`, `db info | migrate | backup` and `config show`."""
 
 from __future__ import annotations
 
@@ -69,6 +69,7 @@ def db_info(args: argparse.Namespace, config: Config) -> int:
             counts[name] = session.exec(select(func.count()).select_from(model)).one()
         counts["outbox_pending"] = session.exec(
             select(func.count()).select_from(OutboxOp).where(OutboxOp.sent_at.is_(None))  # type: ignore[union-attr]
+            .where(OutboxOp.failed_at.is_(None))  # type: ignore[union-attr]
         ).one()
     info = {"database": str(config.database), "schema_version": db.schema_version(), **counts}
     print(json.dumps(info, ensure_ascii=False, indent=2))
@@ -80,6 +81,23 @@ def db_migrate(args: argparse.Namespace, config: Config) -> int:
 
     db = Database(config.database)
     print(f"{config.database}: schema v{db.previous_version} -> v{db.schema_version()}")
+    return 0
+
+
+def db_backup(args: argparse.Namespace, config: Config) -> int:
+    from pathlib import Path
+
+    from seat_console.core.backup import BackupFailed, backup
+    from seat_console.core.db import Database
+
+    Database(config.database).close()  # create or migrate it first, like every command
+    try:
+        report = backup(Path(config.database), Path(args.file))
+    except (BackupFailed, OSError) as exc:
+        print(f"seat-console: error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps({"backup": str(report.path), "schema_version": report.schema_version,
+                      "tickets": report.tickets, "bytes": report.bytes}, ensure_ascii=False))
     return 0
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from seat_console.config import Config
 from seat_console.core.phrases.forbidden import ForbiddenChecker
+from seat_console.core.plain_text import printable
 from seat_console.core.phrases.transcript_qa import TranscriptQa, load_qa_rules
 
 
@@ -39,7 +40,8 @@ def check_phrases(args: argparse.Namespace, config: Config) -> int:
         _print_json({"hits": [hit.as_json() for hit in hits]})
     else:
         for hit in hits:
-            print(f"{hit.start}-{hit.end}\t{hit.matched}\t服务禁语“{hit.phrase}” -> 建议:{hit.suggestion}")
+            print(f"{hit.start}-{hit.end}\t{printable(hit.matched, one_line=True)}\t"
+                  f"服务禁语“{hit.phrase}” -> 建议:{hit.suggestion}")
         if not hits:
             print("no forbidden phrases")
     return 0
@@ -61,5 +63,6 @@ def qa(args: argparse.Namespace, config: Config) -> int:
         mark = "—" if present is None else ("✓" if present else "✗")
         print(f"  {mark} {labels.get(phase, phase)}")
     for deduction in report.deductions:
-        print(f"  -{deduction.points}  {deduction.detail}  [{deduction.rule}]")
+        print(printable(f"  -{deduction.points}  {deduction.detail}  [{deduction.rule}]",
+                        one_line=True))
     return 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
 import sys
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import col, select
@@ -17,16 +17,20 @@ from seat_console.core import clock
 from seat_console.core.calendar import load_calendar
 from seat_console.core.db import Database
 from seat_console.core.deadlines import DeadlinePolicy
+from seat_console.core.errors import SeatConsoleError
 from seat_console.core.event_text import describe
 from seat_console.core.intake import REQUIRED, from_json, json_errors
 from seat_console.core.models import Ticket, TicketEvent
 from seat_console.core.plain_text import printable
-from seat_console.core.taxonomy import load_taxonomy
+from seat_console.core.private_files import create_private
+from seat_console.core.spreadsheet import safe_cell
+from seat_console.core.taxonomy import Taxonomy, load_taxonomy
 from seat_console.core.ticket_codes import STATUS_LABELS
 from seat_console.core.ticket_view import COLUMNS, labelled, masked, masked_event
-from seat_console.core.tickets import Invalid, submit
+from seat_console.core.tickets import AlreadyStored, Invalid, submit
 from seat_console.core.workspace import open_store
 
+log = logging.getLogger(__name__)
 INVALID_EXIT = 2
 
 
@@ -35,15 +39,50 @@ def _out(value: Any) -> None:
     sys.stdout.flush()
 
 
-def _add_one(db: Database, config: Config, data: Any, policy: DeadlinePolicy, taxonomy) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _add_one(db: Database, config: Config, data: Any, policy: DeadlinePolicy,
+             taxonomy: Taxonomy) -> dict[str, Any]:
     form, department = from_json(data, taxonomy)
-    ticket = submit(db, form, site_code=config.site_code, agent_id=config.agent.id,
-                    draft_slot=None, deadlines=policy, required=REQUIRED, department=department)
+    try:
+        ticket = submit(db, form, site_code=config.site_code, agent_id=config.agent.id,
+                        draft_slot=None, deadlines=policy, required=REQUIRED,
+                        department=department)
+    except AlreadyStored as stored:  # a re-run after a kill: the first answer, once more
+        log.info("ticket add: external_id already stored number=%s", stored.ticket.number)
+        return {**masked(stored.ticket, taxonomy), "duplicate": True}
     return masked(ticket, taxonomy)
 
 
+def _parse(line: str) -> tuple[Any, dict[str, str] | None]:
+    """(the JSON value, None) or (None, errors): any input, never an exception."""
+    try:
+        return json.loads(line), None
+    except json.JSONDecodeError as exc:
+        return None, {"json": f"不是有效的JSON:{exc.msg}(第{exc.colno}列)"}
+    except RecursionError:
+        return None, {"json": "JSON嵌套层数过多"}
+    except ValueError:  # e.g. an integer of more digits than Python converts
+        return None, {"json": "不是有效的JSON:数值过大"}
+
+
+def _answer(db: Database, config: Config, line: str, policy: DeadlinePolicy,
+            taxonomy: Taxonomy) -> dict[str, Any]:
+    data, errors = _parse(line)
+    if errors:
+        return {"errors": errors}
+    try:
+        return _add_one(db, config, data, policy, taxonomy)
+    except Invalid as invalid:
+        return {"errors": json_errors(invalid)}
+    except SeatConsoleError:
+        raise  # the database cannot be used: main() says why, once
+    except Exception as exc:  # noqa: BLE001  (one bad line never stops a batch; no data logged)
+        log.error("ticket add: line refused by an internal error %s", type(exc).__name__)
+        return {"errors": {"ticket": "内部错误,无法受理"}}
+
+
 def add(args: argparse.Namespace, config: Config) -> int:
-    """One JSON ticket on stdin (--batch: JSON Lines, one answer a line)."""
+    """One JSON ticket on stdin (--batch: JSON Lines, one answer a line). A line whose
+    external_id is stored already answers the stored ticket with "duplicate": true."""
     utf8_stdio()
     db = open_store(config)[0]
     policy = DeadlinePolicy(load_calendar(config.kb_data), config.deadlines)
@@ -53,15 +92,7 @@ def add(args: argparse.Namespace, config: Config) -> int:
     for number, line in enumerate(lines, start=1):
         if args.batch and not line.strip():
             continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            answer: dict[str, Any] = {"errors": {"json": f"不是有效的JSON:{exc.msg}(第{exc.colno}列)"}}
-        else:
-            try:
-                answer = _add_one(db, config, data, policy, taxonomy)
-            except Invalid as invalid:
-                answer = {"errors": json_errors(invalid)}
+        answer = _answer(db, config, line, policy, taxonomy)
         if args.batch:
             answer = {"line": number, **answer} if "errors" in answer else answer
         failed = failed or "errors" in answer
@@ -69,9 +100,10 @@ def add(args: argparse.Namespace, config: Config) -> int:
             _out(answer)
         elif "errors" in answer:
             for field, message in answer["errors"].items():
-                print(f"{field}: {message}", file=sys.stderr)
+                print(printable(f"{field}: {message}", one_line=True), file=sys.stderr)
         else:
-            print(f"已受理 {answer['number']}  状态 {STATUS_LABELS[answer['status']]}  "
+            said = "已存在(external_id 重复,未重复受理)" if answer.get("duplicate") else "已受理"
+            print(f"{said} {answer['number']}  状态 {STATUS_LABELS[answer['status']]}  "
                   f"办理时限 {answer['deadline'] or '—'}")
     return INVALID_EXIT if failed else 0
 
@@ -108,7 +140,8 @@ def show(args: argparse.Namespace, config: Config) -> int:
     db = open_store(config)[0]
     ticket = _find(db, args.number)
     if ticket is None:
-        print(f"seat-console: error: no ticket {args.number}", file=sys.stderr)
+        print(printable(f"seat-console: error: no ticket {args.number}", one_line=True),
+              file=sys.stderr)
         return 1
     with db.read() as session:
         events = session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
@@ -131,18 +164,19 @@ def show(args: argparse.Namespace, config: Config) -> int:
 
 
 def export(args: argparse.Namespace, config: Config) -> int:
+    """Every ticket, masked, to an owner-only file; no cell a spreadsheet would run."""
     db = open_store(config)[0]
     with db.read() as session:
         tickets = list(session.exec(select(Ticket).order_by(col(Ticket.created_at))).all())
     taxonomy = load_taxonomy(config.kb_data)  # 诉求领域 by name ("环境噪音/施工噪音"), not code
-    rows = [labelled(masked(t, taxonomy)) for t in tickets]
-    out = Path(args.out)
+    rows = [[safe_cell(row.get(field)) for field in COLUMNS]
+            for row in (labelled(masked(t, taxonomy)) for t in tickets)]
+    out = create_private(args.out)  # citizens' data: 0600 before a byte is written
     if args.format == "csv":
         with out.open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel reads UTF-8
             writer = csv.writer(handle)
             writer.writerow(COLUMNS.values())
-            for row in rows:
-                writer.writerow([row.get(field, "") for field in COLUMNS])
+            writer.writerows(rows)
     else:
         from openpyxl import Workbook
 
@@ -151,8 +185,9 @@ def export(args: argparse.Namespace, config: Config) -> int:
         sheet.title = "工单"
         sheet.append(list(COLUMNS.values()))
         for row in rows:
-            sheet.append([str(row.get(field, "") if row.get(field) is not None else "")
-                          for field in COLUMNS])
+            sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                cell.data_type = "s"  # text, never a formula
         book.save(out)
-    print(f"exported {len(rows)} ticket(s) to {out}")
+    print(printable(f"exported {len(rows)} ticket(s) to {out}", one_line=True))
     return 0

@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from seat_console.core.errors import DatabaseUnavailable
+from seat_console.core.private_files import private_database
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -69,9 +70,41 @@ def _connect_raw(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
     return connection
 
 
+def _statements(sql: str) -> list[str]:
+    """A migration script split into whole statements (a trigger's BEGIN ... END is one)."""
+    statements, pending = [], ""
+    for piece in sql.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\r\n;"):
+                statements.append(pending)
+            pending = ""
+    if pending.strip(" \t\r\n;"):
+        statements.append(pending)
+    return statements
+
+
+def _apply_step(connection: sqlite3.Connection, version: int, sql: str) -> None:
+    """Migration `version` in one BEGIN IMMEDIATE transaction, unless another process applied it
+    meanwhile: user_version is read again under the write lock, so processes opening a new file
+    at the same instant take turns and never create a table twice."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        if connection.execute("PRAGMA user_version").fetchone()[0] < version:
+            for statement in _statements(sql):
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {version}")
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+
+
 def migrate(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> int:
     """Bring the schema of `path` to LATEST_VERSION, one transaction per step; returns the
-    version found before. An older file is upgraded in place, never recreated."""
+    version found before. An older file is upgraded in place, never recreated. Safe when
+    several processes open (or create) the same file at once."""
     try:
         connection = _connect_raw(path, busy_timeout_ms)
         try:
@@ -89,9 +122,7 @@ def migrate(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> int:
             connection.execute("PRAGMA journal_mode = WAL")
             for version, _name, sql in migration_scripts():
                 if version > found:
-                    connection.executescript(
-                        f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-                    )
+                    _apply_step(connection, version, sql)
             return found
         finally:
             connection.close()
@@ -131,6 +162,10 @@ class Database:
         except OSError as exc:
             raise _explain(self.path, exc) from None
         self.created = not self.path.exists() or self.path.stat().st_size == 0
+        try:
+            private_database(self.path)  # citizens' data: owner-only, WAL and SHM alike
+        except OSError as exc:
+            raise _explain(self.path, exc) from None
         self.previous_version = migrate(self.path, busy_timeout_ms)
         self._reader = _make_engine(self.path, "BEGIN", busy_timeout_ms)
         self._writer = _make_engine(self.path, "BEGIN IMMEDIATE", busy_timeout_ms)

@@ -33,6 +33,9 @@ ACTION_LABELS: dict[str, str] = {
     "referral": "转介",
     "referral_callback": "转介回访",
     "center_update": "中心更新",
+    "conflict_keep_center": "同步冲突:采用中心值",
+    "conflict_resend": "同步冲突:重新提交本站值",
+    "restored": "从中心恢复",
     "forbidden_phrase_confirmed": "确认提交含禁语内容",
 }
 TRANSITION_LABELS: dict[str, str] = {

@@ -3,7 +3,10 @@ JSON field names of `seat-console ticket add` mapped onto the ticket, validated 
 
 A ticket may come already transferred (`"disposition": "transfer"` or 转办): then the form's
 转办 rule applies (tickets.validate -> validation.transfer_errors): a lead `department`
-(defaults to the 诉求领域's department) and a `dispatch_opinion`."""
+(defaults to the 诉求领域's department) and a `dispatch_opinion`.
+
+An `external_id` (the channel's own message id) makes intake idempotent: a ticket whose
+external_id is stored already is not stored again (tickets.submit raises AlreadyStored)."""
 
 from __future__ import annotations
 
@@ -20,12 +23,20 @@ FIELDS = {
     "occurred_at": "incident_time", "location": "incident_place", "details": "course",
     "situation": "current_state", "demand": "demand", "channel": "channel", "urgency": "urgency",
     "disposition": "disposition", "department": "department", "co_departments": "co_departments",
-    "dispatch_opinion": "dispatch_opinion",
+    "dispatch_opinion": "dispatch_opinion", "external_id": "external_id",
 }
 # The dispositions another channel can arrive with ("" = not yet disposed: 已受理).
 INTAKE_DISPOSITIONS = ("", "transfer")
 REQUIRED = ("caller_phone", "demand", "request_type", "channel")
 JSON_NAME = {target: source for source, target in FIELDS.items()}
+SHOWN_UNKNOWN = 10  # unknown field names echoed back (each cut to 40 characters)
+
+
+def _unknown_fields(names: list[str]) -> str:
+    shown = [name[:40].encode("utf-8", "replace").decode("utf-8")  # no lone surrogate
+             for name in names[:SHOWN_UNKNOWN]]
+    more = f" 等{len(names)}个" if len(names) > SHOWN_UNKNOWN else ""
+    return "未知字段:" + ", ".join(shown) + more + ";可用字段:" + ", ".join(FIELDS)
 
 
 def _code(value: Any, codes: dict[str, str]) -> str:
@@ -44,7 +55,7 @@ def from_json(data: Any, taxonomy: Taxonomy | None) -> tuple[TicketInput, str]:
     errors: dict[str, str] = {}
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
-        errors["fields"] = "未知字段:" + ", ".join(unknown) + ";可用字段:" + ", ".join(FIELDS)
+        errors["fields"] = _unknown_fields(unknown)
     values: dict[str, Any] = {}
     for source, target in FIELDS.items():
         if source not in data or data[source] is None:
@@ -61,7 +72,7 @@ def from_json(data: Any, taxonomy: Taxonomy | None) -> tuple[TicketInput, str]:
                 values[target] = [v.strip() for v in value if v.strip()]
             else:
                 errors[source] = "应为单位名称的列表,或以顿号分隔的文本"
-        elif not isinstance(value, (str, int, float)):
+        elif isinstance(value, bool) or not isinstance(value, (str, int)):
             errors[source] = "应为文本"
         else:
             values[target] = str(value)
@@ -82,6 +93,7 @@ def from_json(data: Any, taxonomy: Taxonomy | None) -> tuple[TicketInput, str]:
     if not str(values.get("department", "")).strip():
         values["department"] = department  # the 诉求领域's department, as the form pre-fills it
     values["content"] = values.get("demand", "")
+    values["external_id"] = values.get("external_id", "").strip() or None
     form = TicketInput(**values)
     errors.update({JSON_NAME.get(k, k): v for k, v in validate(form, REQUIRED).items()
                    if JSON_NAME.get(k, k) not in errors})

@@ -87,6 +87,8 @@ class Ticket(SQLModel, table=True):
     created_at: str
     updated_at: str
     version: int = Field(default=1, description="incremented on every change; sync base version")
+    external_id: str | None = Field(default=None, unique=True, index=True,
+                                    description="the channel's message id (ticket add)")
 
 
 class TicketEvent(SQLModel, table=True):
@@ -118,6 +120,7 @@ class OutboxOp(SQLModel, table=True):
     sent_at: str | None = Field(default=None, index=True)
     attempts: int = 0
     last_error: str = ""
+    failed_at: str | None = Field(default=None, description="refused by the center for good")
 
 
 class Draft(SQLModel, table=True):
@@ -194,7 +197,10 @@ class Referral(SQLModel, table=True):
 
 
 class SyncIssue(SQLModel, table=True):
-    """An op the center answered with conflict or rejected: never silently overwritten."""
+    """What sync could not do: an op the center answered with conflict or rejected, or a pulled
+    change the contract refused. Never silently overwritten; conflicts are resolved by the agent.
+    Values of conflicts are kept (they are resolved with them); values of refused changes are
+    stored masked (core/sync/issues.py)."""
 
     __tablename__ = "sync_issue"
     id: str = Field(default_factory=uuid7, primary_key=True)
@@ -202,8 +208,14 @@ class SyncIssue(SQLModel, table=True):
     entity: str
     entity_id: str
     op_id: str
-    kind: str = Field(description="conflict / rejected")
+    kind: str = Field(description="conflict / rejected / pull_refused")
     detail: str
+    ticket_number: str = ""
+    field: str = ""
+    site_value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    center_value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    resolved_at: str | None = Field(default=None, index=True)
+    resolution: str = Field(default="", description="keep_center / resend_site")
 
 
 class Call(SQLModel, table=True):

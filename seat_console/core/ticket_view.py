@@ -6,15 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from seat_console.core import clock
-from seat_console.core.masking import mask_address, mask_name, mask_phone, mask_text
+from seat_console.core.masking import mask_address, mask_name, mask_phone, mask_text, mask_time
 from seat_console.core.models import Ticket, TicketEvent
 from seat_console.core.taxonomy import Taxonomy
 from seat_console.core.ticket_codes import CHANNELS, DISPOSITIONS, REQUEST_TYPES, STATUS_LABELS
 
 PERSONAL = ("caller_name", "caller_phone", "caller_address")
 TIME_FIELDS = ("created_at", "deadline", "response_due", "callback_at", "supervised_at")
-FREE_TEXT = ("content", "course", "current_state", "demand", "reply", "incident_place")
-MASKERS = {"caller_name": mask_name, "caller_phone": mask_phone, "caller_address": mask_address}
+FREE_TEXT = ("content", "course", "current_state", "demand", "reply", "dispatch_opinion",
+             "three_way_result", "disposition_reason", "supervision_reason")
+MASKERS = {"caller_name": mask_name, "caller_phone": mask_phone, "caller_address": mask_address,
+           "incident_time": mask_time, "incident_place": mask_address}
 
 # Export columns: field -> Chinese header.
 COLUMNS = {

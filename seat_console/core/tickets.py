@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from seat_console.core import clock
 from seat_console.core.calls import CallStart, add_call
@@ -29,11 +29,11 @@ from seat_console.core.ticket_codes import (
     FIELD_LABELS,
     REQUEST_TYPES,
 )
+from seat_console.core.ticket_contract import FIELDS as CONTRACT_FIELDS
+from seat_console.core.ticket_contract import TEXT, TIMESTAMP, ContractError, check_value
 from seat_console.core.validation import check_phone, transfer_errors
 
 log = logging.getLogger(__name__)
-
-MAX_LENGTHS = {"caller_name": 30, "caller_address": 200, "content": 4000, "reply": 4000}
 
 
 def split_departments(text: str) -> list[str]:
@@ -73,6 +73,7 @@ class TicketInput:
     linked_ticket_ids: list[str] = field(default_factory=list)  # 重复来电: the earlier ticket
     first_text_at: str | None = None
     typing_cpm: int = 0
+    external_id: str | None = None  # the channel's message id (`ticket add`), unique
     referral: dict[str, Any] = field(default_factory=dict)  # planned 转介, see referrals.py
     # forbidden phrases the agent chose to submit anyway: [{"field", "phrase", "matched"}]
     forbidden_confirmed: list[dict[str, str]] = field(default_factory=list)
@@ -93,6 +94,14 @@ class Invalid(Exception):
 
     def __str__(self) -> str:
         return "; ".join(f"{FIELD_LABELS.get(k, k)}: {v}" for k, v in self.errors.items())
+
+
+class AlreadyStored(Exception):
+    """A ticket with this external_id (the channel's message id) is stored already."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        super().__init__(ticket.number)
+        self.ticket = ticket
 
 
 def required_fields(request_type: str) -> tuple[str, ...]:
@@ -165,9 +174,27 @@ def validate(form: TicketInput, required: tuple[str, ...] | None = None) -> dict
         form.emergency_service not in EMERGENCY_SERVICES or not form.emergency_at
     ):
         errors["emergency_service"] = "紧急转警须记录转至110/119/120及转警时间"
-    for name, limit in MAX_LENGTHS.items():
-        if len(values[name]) > limit:
-            errors[name] = f"{FIELD_LABELS[name]}不能超过{limit}个字(当前{len(values[name])}个)"
+    for name, reason in contract_errors(form).items():
+        errors.setdefault(name, reason)
+    return errors
+
+
+def contract_errors(form: TicketInput) -> dict[str, str]:
+    """Every field of the form checked against the ticket contract (types, lengths, values),
+    as it will be stored (text stripped)."""
+    errors: dict[str, str] = {}
+    for name in TicketInput.__dataclass_fields__:
+        if name not in CONTRACT_FIELDS:
+            continue
+        value, kind = getattr(form, name), CONTRACT_FIELDS[name].kind
+        if isinstance(value, str) and kind == TEXT:
+            value = value.strip()
+        elif value == "" and kind == TIMESTAMP:
+            value = None  # stored as NULL
+        try:
+            check_value(name, value)
+        except ContractError as error:
+            errors[name] = error.reason
     return errors
 
 
@@ -235,7 +262,9 @@ def submit(
 ) -> Ticket:
     """Validate and store a new ticket (status 已受理, or 已办结 when handled at intake), with
     its transfer deadline and, for SMS/web/mailbox, its reply deadline, and (when it came from a
-    call) the call's record, all in one transaction. Raises Invalid; nothing is written then."""
+    call) the call's record, all in one transaction. Raises Invalid, or AlreadyStored when a
+    ticket with the same external_id exists (checked under the write lock); nothing is written
+    then."""
     errors = validate(form, required)
     if errors:
         raise Invalid(errors)
@@ -243,6 +272,10 @@ def submit(
     at = now.isoformat(timespec="milliseconds")
     day = clock.parse_iso(at).strftime("%Y%m%d")
     with db.write() as session:
+        if form.external_id:
+            stored = session.exec(select(Ticket).where(Ticket.external_id == form.external_id))
+            if (existing := stored.first()) is not None:
+                raise AlreadyStored(existing)
         ticket = Ticket(
             number=next_number(session, site_code, day),
             site_code=site_code,
@@ -274,6 +307,7 @@ def submit(
             three_way_result=form.three_way_result.strip(),
             first_text_at=form.first_text_at,
             typing_cpm=form.typing_cpm,
+            external_id=form.external_id or None,
             deadline=_intake_deadline(form, deadlines, now),
             response_due=_iso(deadlines.response_due(form.channel, now)) if deadlines else None,
             agent_id=agent_id,

@@ -14,6 +14,7 @@ from textual.widget import Widget
 from seat_console.core.workspace import Workspace
 from seat_console.tui.key_sequencer import KeySequencer
 from seat_console.tui.keymap import binding_rows, hint
+from seat_console.tui.screens.conflicts_screen import ConflictsScreen
 from seat_console.tui.screens.console_screen import ConsoleScreen
 from seat_console.tui.screens.help_screen import HelpScreen
 from seat_console.tui.screens.ticket_detail_screen import TicketDetailScreen
@@ -93,6 +94,8 @@ PALETTE = (
     ("回访队列", "已办结待回访的工单 ({console.callbacks})", "action_callbacks"),
     ("工单查询", "按工单编号或号码查询进度 ({console.inquiry})", "action_inquiry"),
     ("转介回访提醒", "到期的企业反馈确认和服务对象回访 ({console.reminders})", "action_reminders"),
+    ("同步冲突", "本站与中心同时修改的字段:采用中心值或重新提交 ({console.conflicts})",
+     "action_conflicts"),
 )
 
 # Every class whose bindings the help screen lists and the keymap may remap.
@@ -102,9 +105,10 @@ BINDING_AREAS: list[tuple[type[DOMNode], str]] = [
     (PhrasePane, "服务用语"),
     (KbPane, "知识库"),
     (TicketDetailScreen, "工单详情"),
+    (ConflictsScreen, "同步冲突"),
 ]
 # Where each area's bindings are active: two bindings on one key clash when they share a place.
 BINDING_SCREENS: dict[type[DOMNode], str] = {
     SeatConsoleApp: "*", ConsoleScreen: "console", PhrasePane: "console", KbPane: "console",
-    TicketDetailScreen: "ticket",
+    TicketDetailScreen: "ticket", ConflictsScreen: "conflicts",
 }

@@ -16,7 +16,7 @@ from textual.worker import Worker, WorkerState
 from seat_console.core.drafts import slot_for
 from seat_console.core.phrases.catalog import fill, salutation_context
 from seat_console.core.plain_text import printable
-from seat_console.core.sync.client import LAST_SUCCESS_KEY, SyncClient, issue_count, state
+from seat_console.core.sync.client import LAST_SUCCESS_KEY, SyncClient, conflict_count, state
 from seat_console.core.workspace import Workspace
 from seat_console.tui.keymap import hint
 from seat_console.tui.workers import background, failure_text
@@ -24,6 +24,7 @@ from seat_console.tui.screens.console_call import CallSlice
 from seat_console.tui.screens.console_checks import ChecksSlice
 from seat_console.tui.screens.console_kb import KbSlice
 from seat_console.tui.screens.console_state import CurrentCall, DraftKeeping, ShiftState
+from seat_console.tui.screens.conflicts_screen import ConflictsScreen
 from seat_console.tui.screens.console_workflow import WorkflowSlice
 from seat_console.tui.widgets.caller_pane import CallerPane
 from seat_console.tui.widgets.kb_pane import KbPane
@@ -68,7 +69,11 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
         Binding("f9", "reminders", "转介回访提醒", id="console.reminders", priority=True),
         Binding("ctrl+n", "new_call", "新来电", id="console.new_call", priority=True),
         Binding("ctrl+e", "end_call", "结束来电", id="console.end_call", priority=True),
+        Binding("ctrl+k", "conflicts", "同步冲突", id="console.conflicts", priority=True,
+                show=False),  # the status bar names its key when there are conflicts
     ]
+    sync_seconds = SYNC_SECONDS  # the background sync's period (tests shorten it)
+    sync_rounds = 0  # background sync rounds finished, whatever their outcome
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
@@ -104,7 +109,7 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
         self._check_reminders()
         self.set_interval(REMINDER_SECONDS, self._check_reminders)
         if self.config.center.url and self.config.center.token:
-            self.set_interval(SYNC_SECONDS, self._sync_in_background)
+            self.set_interval(self.sync_seconds, self._sync_in_background)
             self._sync_in_background()
 
     def on_resize(self, event: Resize) -> None:
@@ -136,6 +141,8 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
         if event.state != WorkerState.ERROR:
             return
         event.stop()
+        if worker.group == "sync":  # the bar says so; the next round tries again
+            self._show_sync("同步出错")
         doing = WORK_NAMES.get(worker.group, "后台任务")
         self.notify(printable(failure_text(worker.error, doing)), title=f"{doing}未完成",
                     severity="error", timeout=10, markup=False)
@@ -145,23 +152,39 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
 
     @background("sync", exclusive=True)
     def _sync_in_background(self) -> None:
-        """Push and pull in a thread; typing never waits for the network."""
-        client = SyncClient(self.workspace.db, str(self.config.center.url), self.config.site_code,
-                            str(self.config.center.token), timeout=5.0, attempts=2)
+        """Push and pull in a thread; typing never waits for the network. Nothing from sync
+        stops the console: a failure shows 离线 / 同步出错 and the next round tries again."""
+        def progress(phase: str, done: int, total: int | None) -> None:
+            shown = f"{done}/{total}" if total else f"{done}"
+            self.from_thread(self._show_sync, f"同步中 {shown}")
+
         try:
-            report = client.sync_once()
+            client = SyncClient(self.workspace.db, str(self.config.center.url),
+                                self.config.site_code, str(self.config.center.token),
+                                timeout=5.0, attempts=2, progress=progress)
+            try:
+                report = client.sync_once()
+            finally:
+                client.close()
+            online = "离线" if report.errors else "在线"
+            last = state(self.workspace.db, LAST_SUCCESS_KEY)
+            text = f"{online} 待同步 {report.pending}" + (f" · {last[11:16]}" if last else "")
+            conflicts = conflict_count(self.workspace.db)
+            if conflicts:
+                text += f" · 同步冲突 {conflicts} ({hint(self, '{console.conflicts}')})"
+        except Exception as exc:  # by type only: its text could hold a caller's data
+            log.error("background sync failed: %s", type(exc).__name__)
+            text = "同步出错"
         finally:
-            client.close()
-        online = "离线" if report.errors else "在线"
-        last = state(self.workspace.db, LAST_SUCCESS_KEY)
-        text = f"{online} 待同步 {report.pending}" + (f" · {last[11:16]}" if last else "")
-        issues = issue_count(self.workspace.db)
-        if issues:
-            text += f" · 同步冲突 {issues}"
+            self.sync_rounds += 1
         self.from_thread(self._show_sync, text)
 
     def _show_sync(self, text: str) -> None:
         self.query_one(StatusBar).sync = text
+
+    def action_conflicts(self) -> None:
+        if not isinstance(self.app.screen, ConflictsScreen):
+            self.app.push_screen(ConflictsScreen(self.workspace.db, self.config.agent.id))
 
     def _check_reminders(self) -> None:
         self._load_reminders(notify=True)

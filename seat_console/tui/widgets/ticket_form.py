@@ -17,6 +17,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 from seat_console.core import clock
 from seat_console.core.phrases.forbidden import Hit
 from seat_console.core.taxonomy import Taxonomy
+from seat_console.core.ticket_contract import input_limit
 from seat_console.core.ticket_codes import (
     CHANNELS,
     DISPOSITIONS,
@@ -41,11 +42,12 @@ DISPOSITION_KEYS = ("disposition", "disposition_reason", "emergency_service", "e
 NO_DISPOSITION = dict.fromkeys(DISPOSITION_KEYS, "")
 
 
-def _input(name: str, placeholder: str, max_length: int) -> Input:
-    """A one-line field. Focus puts the cursor at the end, never selects the text: the next key
-    must not wipe a pre-filled value (the caller's number)."""
-    return Input(id=name, placeholder=placeholder, max_length=max_length, select_on_focus=False,
-                 compact=True)
+def _input(name: str, placeholder: str) -> Input:
+    """A one-line field, as long as the ticket contract allows. Focus puts the cursor at the
+    end, never selects the text: the next key must not wipe a pre-filled value (the caller's
+    number)."""
+    return Input(id=name, placeholder=placeholder, max_length=input_limit(name) or 0,
+                 select_on_focus=False, compact=True)
 
 
 def _row(label: str, *fields: Widget, classes: str = "") -> Horizontal:
@@ -83,12 +85,12 @@ class TicketForm(VerticalScroll):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="form-row"):
             yield Label("姓名", classes="field-label")
-            yield _input("caller_name", "如 张先生 / 匿名", 30)
+            yield _input("caller_name", "如 张先生 / 匿名")
             yield Label("电话", classes="field-label")
-            yield _input("caller_phone", "手机或 区号-号码", 24)
+            yield _input("caller_phone", "手机或 区号-号码")
         with Horizontal(classes="form-row"):
             yield Label("地址", classes="field-label")
-            yield _input("caller_address", "区/街道/小区/门牌", 200)
+            yield _input("caller_address", "区/街道/小区/门牌")
             yield Select([(label, code) for code, label in REQUEST_TYPES.items()],
                          id="request_type", prompt="诉求类型", compact=True)
             yield Checkbox("保密", id="confidential", compact=True)
@@ -104,21 +106,21 @@ class TicketForm(VerticalScroll):
                          value="phone", allow_blank=False, compact=True)
             yield Select([(label, code) for code, label in URGENCIES.items()], id="urgency",
                          value="normal", allow_blank=False, compact=True)
-        yield _row("事发", _input("incident_time", "事发时间", 40),
-                   _input("incident_place", "事发地点", 200))
-        yield _row("经过", _input("course", "经过", 2000))
-        yield _row("现状", _input("current_state", "现状", 1000))
-        yield _row("诉求", _input("demand", "来电人的具体要求", 1000))
+        yield _row("事发", _input("incident_time", "事发时间"),
+                   _input("incident_place", "事发地点"))
+        yield _row("经过", _input("course", "经过"))
+        yield _row("现状", _input("current_state", "现状"))
+        yield _row("诉求", _input("demand", "来电人的具体要求"))
         reply = TextArea(id="reply", soft_wrap=True, show_line_numbers=False)
         reply.border_title = "答复 / 办理意见"
         yield reply
         yield _row("处置", Select([(DISPOSITIONS[c], c) for c in FORM_DISPOSITIONS],
                                   id="disposition-select", prompt="处置方式", compact=True),
-                   _input("department", "承办单位(按诉求领域预填)", 100))
-        yield _row("派单", _input("dispatch_opinion", "派单意见", 1000), classes="transfer-only")
-        yield _row("协办", _input("co_departments", "协办单位,以顿号分隔", 200),
+                   _input("department", "承办单位(按诉求领域预填)"))
+        yield _row("派单", _input("dispatch_opinion", "派单意见"), classes="transfer-only")
+        yield _row("协办", _input("co_departments", "协办单位,以顿号分隔"),
                    classes="transfer-only")
-        yield _row("结果", _input("three_way_result", "三方通话结果", 1000),
+        yield _row("结果", _input("three_way_result", "三方通话结果"),
                    classes="three-way-only")
         yield Static("", id="disposition-line")
         yield Static("", id="link-line")
