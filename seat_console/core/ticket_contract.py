@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from seat_console.core.validation import transfer_errors
@@ -180,8 +181,6 @@ def _check_text(rule: FieldRule, value: str) -> None:
 
 
 def _is_timestamp(value: Any) -> bool:
-    from datetime import datetime
-
     if not isinstance(value, str) or len(value) > 40:
         return False
     try:
