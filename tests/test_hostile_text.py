@@ -45,7 +45,7 @@ def hostile_ticket(workspace: Workspace) -> Ticket:
             "address": "和平区" + HOSTILE, "request_type": "投诉", "channel": "网站",
             "demand": "噪音" + HOSTILE + "楼上装修", "details": "经过" + HOSTILE,
             "situation": "现状" + HOSTILE, "location": "地点" + HOSTILE,
-            "occurred_at": "昨晚" + HOSTILE}
+            "occurred_at": "昨晚" + CONTROLS + "[/bold]"}  # 事发时间 holds at most 40 characters
     form, department = from_json(json.loads(json.dumps(data)), workspace.taxonomy)
     ticket = submit(workspace.db, form, site_code="210102", agent_id="8001", draft_slot=None,
                     deadlines=workspace.deadlines, required=REQUIRED, department=department)

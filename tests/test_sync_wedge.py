@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from seat_console.core import clock
+
 from .center_fixture import Center, center_database, free_port
 from .sync_helpers import add_ticket, make_site, poison, rows, sync
 
@@ -118,7 +120,7 @@ def test_a_conflict_is_one_issue_per_field_with_both_values(tmp_path: Path,
     assert [(c["ticket"], c["field"], c["site_value"], c["center_value"]) for c in found] == [
         (ticket["number"], "department", "市城管局", "市生态环境局"),
         (ticket["number"], "dispatch_opinion", "请尽快处理", "请核查")]
-    assert all(c["at"].startswith("2026-11-25") for c in found)
+    assert all(c["at"].startswith(clock.now().strftime("%Y-%m-%d")) for c in found)
     text = site.run("sync", "--status").stdout
     assert f"conflict {ticket['number']} 承办单位: site 市城管局 | center 市生态环境局" in text
     # a retry of the same op gets its original answer: still a conflict, not a duplicate
