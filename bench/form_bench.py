@@ -19,12 +19,12 @@ import random
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from kb_bench import key_to_screen  # noqa: E402  (bench/ is on the path)
 from tests.center_fixture import Center, free_port  # noqa: E402
 from tests.pty_console import CTRL_S, PtyConsole, cpu_hogs  # noqa: E402
 from tests.test_keys_on_pty import PHONE, TYPED, key_plan  # noqa: E402
@@ -60,7 +60,7 @@ async def form_lag(folder: Path, center: Center, token: str) -> list[float]:
         background = asyncio.create_task(_keep_busy(screen))
         try:
             for char in TEXT:
-                lags.append(await _key_to_screen(app, content, char))
+                lags.append(await key_to_screen(app, lambda: content.text, char))
                 await asyncio.sleep(rhythm.uniform(0.06, 0.25))  # 240-1000 characters a minute
         finally:
             background.cancel()
@@ -79,21 +79,6 @@ async def _keep_busy(screen) -> None:  # type: ignore[no-untyped-def]
         box.value = QUERIES[tick % len(QUERIES)]
         if tick % 3 == 0:
             screen._sync_in_background()
-
-
-async def _key_to_screen(app, area, char: str) -> float:  # type: ignore[no-untyped-def]
-    from textual import events
-
-    expected = area.text + char
-    refreshed = asyncio.get_running_loop().create_future()
-    key = events.Key(char, char)
-    key.set_sender(app)
-    started = time.perf_counter()
-    app._driver.send_message(key)
-    while area.text != expected:
-        await asyncio.sleep(0)
-    app.call_after_refresh(lambda: refreshed.done() or refreshed.set_result(time.perf_counter()))
-    return (await refreshed - started) * 1000
 
 
 def misrouted_keys(folder: Path) -> tuple[int, int]:

@@ -151,7 +151,7 @@ async def keystroke_lag(size: int) -> list[float]:
             await pilot.press("ctrl+u")  # clear the box as an agent would (not measured)
             await asyncio.sleep(0.3)
             for char in query:
-                lags.append(await _key_to_screen(app, box, char))
+                lags.append(await key_to_screen(app, lambda: box.value, char))
                 # a fast typist, 170-750 characters a minute; debounced searches run in between
                 await asyncio.sleep(rhythm.uniform(0.08, 0.35))
             await asyncio.sleep(0.3)
@@ -159,18 +159,18 @@ async def keystroke_lag(size: int) -> list[float]:
     return lags
 
 
-async def _key_to_screen(app, box, char: str) -> float:  # type: ignore[no-untyped-def]
+async def key_to_screen(app, read, char: str) -> float:  # type: ignore[no-untyped-def]
     """ms from a key event entering the app (as the terminal driver delivers it) until the
-    screen has been refreshed with the character in the search box."""
+    screen has been refreshed with the character in the field `read()` returns the text of."""
     from textual import events
 
-    expected = box.value + char
+    expected = read() + char
     refreshed = asyncio.get_running_loop().create_future()
     key = events.Key(char, char)
     key.set_sender(app)
     started = time.perf_counter()
     app._driver.send_message(key)
-    while box.value != expected:
+    while read() != expected:
         await asyncio.sleep(0)
     app.call_after_refresh(lambda: refreshed.done() or refreshed.set_result(time.perf_counter()))
     return (await refreshed - started) * 1000

@@ -19,7 +19,7 @@ from seat_console.core import clock
 from seat_console.core.db import Database
 from seat_console.core.models import SyncState, Ticket, TicketEvent
 from seat_console.core.sync import issues
-from seat_console.core.sync.transport import Link, SyncUnavailable, json_answer
+from seat_console.core.sync.transport import Link, SyncUnavailable, get_page
 from seat_console.core.ticket_contract import ContractError, center_change_errors, check_value
 
 log = logging.getLogger(__name__)
@@ -109,13 +109,9 @@ def pull(db: Database, link: Link, cursor_now: Callable[[], int], report: Any,
          progress: Progress | None = None) -> None:
     while True:
         cursor = cursor_now()
-        response = link.request("GET", "/v1/pull", params={"after": cursor, "limit": PAGE},
-                                expected_bytes=PAGE * BYTES_PER_CHANGE)
-        if response.status_code != 200:
-            raise SyncUnavailable(f"pull refused: {response.status_code}")
-        answer = json_answer(response, "pull")
-        changes = answer.get("changes") if isinstance(answer, dict) else None
-        new_cursor = answer.get("cursor") if isinstance(answer, dict) else None
+        answer = get_page(link, "/v1/pull", {"after": cursor, "limit": PAGE},
+                          PAGE * BYTES_PER_CHANGE, "pull")
+        changes, new_cursor = answer.get("changes"), answer.get("cursor")
         if not isinstance(changes, list) or not _is_int(new_cursor):
             raise SyncUnavailable("pull: malformed answer from the center")
         if not changes:

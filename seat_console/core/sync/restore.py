@@ -20,7 +20,7 @@ from seat_console.core.db import Database
 from seat_console.core.models import SyncState, Ticket, TicketEvent
 from seat_console.core.sync import issues
 from seat_console.core.sync.pull import CURSOR_KEY, Progress
-from seat_console.core.sync.transport import Link, SyncUnavailable, json_answer
+from seat_console.core.sync.transport import Link, SyncUnavailable, get_page
 from seat_console.core.ticket_contract import FIELDS, ContractError, check_value
 
 log = logging.getLogger(__name__)
@@ -116,13 +116,9 @@ def restore(db: Database, link: Link, site: str, *, force: bool = False,
     report = RestoreReport()
     after, cursor = "", None
     while True:
-        response = link.request("GET", "/v1/restore", params={"after": after, "limit": PAGE},
-                                expected_bytes=PAGE * BYTES_PER_TICKET)
-        if response.status_code != 200:
-            raise SyncUnavailable(f"restore refused: {response.status_code}")
-        answer = json_answer(response, "restore")
-        rows = answer.get("tickets") if isinstance(answer, dict) else None
-        following = answer.get("next") if isinstance(answer, dict) else None
+        answer = get_page(link, "/v1/restore", {"after": after, "limit": PAGE},
+                          PAGE * BYTES_PER_TICKET, "restore")
+        rows, following = answer.get("tickets"), answer.get("next")
         if not isinstance(rows, list) or not isinstance(answer.get("cursor"), int) or \
                 (following is not None and (not isinstance(following, str) or following <= after)):
             raise SyncUnavailable("restore: malformed answer from the center")

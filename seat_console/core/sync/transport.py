@@ -77,6 +77,18 @@ class Link:
         raise SyncUnavailable(f"center unreachable after {self.attempts} attempts ({error})")
 
 
+def get_page(link: Link, path: str, params: dict[str, Any], expected_bytes: int,
+             what: str) -> dict[str, Any]:
+    """One page of a paged GET (pull, restore) as a JSON object, or SyncUnavailable."""
+    response = link.request("GET", path, params=params, expected_bytes=expected_bytes)
+    if response.status_code != 200:
+        raise SyncUnavailable(f"{what} refused: {response.status_code}")
+    answer = json_answer(response, what)
+    if not isinstance(answer, dict):
+        raise SyncUnavailable(f"{what}: malformed answer from the center")
+    return answer
+
+
 def json_answer(response: httpx.Response, what: str) -> Any:
     """The decoded JSON of an answer, or SyncUnavailable when it is not JSON at all."""
     try:

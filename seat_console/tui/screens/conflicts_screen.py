@@ -25,6 +25,7 @@ from seat_console.core.sync.issues import Conflict, ResolveRefused, conflicts, k
 from seat_console.core.ticket_codes import STATUS_LABELS
 from seat_console.tui.keymap import hint
 from seat_console.tui.plain import plain
+from seat_console.tui.widgets.outcome_line import OutcomeLine
 from seat_console.tui.workers import background, failure_text
 
 LOAD_GROUP = "conflicts-load"
@@ -44,10 +45,6 @@ def shown(field: str, value: Any) -> str:
 
 
 class ConflictsScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    ConflictsScreen #conflicts-outcome { height: auto; text-style: bold; }
-    ConflictsScreen #conflicts-outcome.-error { color: $error; }
-    """
     BINDINGS = [
         Binding("escape,q", "close", "关闭", id="conflicts.close"),
         Binding("c", "keep_center", "采用中心值", id="conflicts.keep_center"),
@@ -67,7 +64,7 @@ class ConflictsScreen(ModalScreen[None]):
                                                      zebra_stripes=True)
             table.add_columns("工单编号", "字段", "本站值", "中心值", "时间")
             yield table
-            yield Static("", id="conflicts-outcome")
+            yield OutcomeLine("", id="conflicts-outcome")
             yield Static("", id="conflicts-keys")
 
     def on_mount(self) -> None:
@@ -146,11 +143,7 @@ class ConflictsScreen(ModalScreen[None]):
                 self._outcome(text, ok=False)
 
     def _outcome(self, message: str, *, ok: bool) -> None:
-        line = self.query_one("#conflicts-outcome", Static)
-        line.update(Text(("✓ " if ok else "✗ ") + message))  # plain text, never markup
-        line.set_class(not ok, "-error")
-        self.notify(message, markup=False, **({} if ok else {"title": "操作未执行",
-                                                              "severity": "error"}))
+        self.query_one("#conflicts-outcome", OutcomeLine).show(message, ok=ok)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -40,6 +40,7 @@ from seat_console.core.ticket_view import COLUMNS, labelled, masked
 from seat_console.core.plain_text import printable
 from seat_console.tui.keymap import hint
 from seat_console.tui.plain import plain
+from seat_console.tui.widgets.outcome_line import OutcomeLine
 from seat_console.tui.workers import background, failure_text
 from seat_console.tui.screens.choice_dialog import ChoiceDialog, TextDialog
 from seat_console.tui.screens.transfer_dialog import TransferDialog, TransferOrder
@@ -52,10 +53,6 @@ WRITE_GROUP = "ticket-detail-write"
 
 
 class TicketDetailScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    TicketDetailScreen #ticket-outcome { height: auto; text-style: bold; }
-    TicketDetailScreen #ticket-outcome.-error { color: $error; }
-    """
     BINDINGS = [
         Binding("escape,q", "close", "关闭", id="ticket.close"),
         Binding("t", "move('transferred')", "转办", id="ticket.transfer"),
@@ -84,7 +81,7 @@ class TicketDetailScreen(ModalScreen[None]):
             table: DataTable[str] = DataTable(id="ticket-events", cursor_type="row")
             table.add_columns("时间", "工号", "操作", "变更")
             yield table
-            yield Static("", id="ticket-outcome")
+            yield OutcomeLine("", id="ticket-outcome")
             yield Static("", id="ticket-keys")
 
     def on_mount(self) -> None:
@@ -165,13 +162,7 @@ class TicketDetailScreen(ModalScreen[None]):
                 self._outcome(failure_text(worker.error, "工单操作"), ok=False)
 
     def _outcome(self, message: str, *, ok: bool) -> None:
-        line = self.query_one("#ticket-outcome", Static)
-        line.update(Text(("✓ " if ok else "✗ ") + message))  # plain text, never markup
-        line.set_class(not ok, "-error")
-        if ok:
-            self.notify(message, markup=False)
-        else:
-            self.notify(message, title="操作未执行", severity="error", markup=False)
+        self.query_one("#ticket-outcome", OutcomeLine).show(message, ok=ok)
 
     def _ready(self, wanted_status: str | None = None) -> Ticket | None:
         """The loaded ticket when a change may start now; otherwise says why not."""
