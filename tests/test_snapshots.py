@@ -369,3 +369,12 @@ def test_ticket_detail_callback_choice(snap_compare, workspace: Workspace, size)
 
     app = SeatConsoleApp(workspace, incoming_call="13611112222")
     assert snap_compare(app, terminal_size=size, run_before=shot(steps))
+
+
+def test_help_f1(snap_compare, workspace: Workspace, size) -> None:  # type: ignore[no-untyped-def]
+    async def steps(pilot: Pilot) -> None:
+        await started(pilot)
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+
+    assert snap_compare(SeatConsoleApp(workspace), terminal_size=size, run_before=shot(steps))
