@@ -109,3 +109,15 @@ class Site:
         return subprocess.run([str(BIN / "seat-console"), *args], input=stdin, text=True,
                               encoding="utf-8", capture_output=True, cwd=self.folder,
                               env=self.env(**extra), timeout=120)
+
+
+@contextmanager
+def running_center(url: str) -> Iterator[Center]:
+    """A real seat-center on `url` (SQLite file or PostgreSQL), on a free port of 127.0.0.1;
+    `serve` creates the tables itself."""
+    center = Center(url, free_port())
+    center.start()
+    try:
+        yield center
+    finally:
+        center.stop()

@@ -18,19 +18,15 @@ from seat_console.core.workspace import open_workspace
 from seat_console.tui.app import SeatConsoleApp
 from seat_console.tui.screens.end_call_dialog import EndCallDialog
 
-from .center_fixture import Center, Site, center_database, free_port
+from .center_fixture import Center, Site, center_database, running_center
 from .console_driver import type_text, wait_until
 from .test_sync import in_process_center
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def center(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Center]:
-    with center_database(request.param, tmp_path) as url:
-        running = Center(url, free_port())
-        running.cli("add-site", "000000")  # creates the tables
-        running.start()
+    with center_database(request.param, tmp_path) as url, running_center(url) as running:
         yield running
-        running.stop()
 
 
 def center_calls(center: Center) -> list[dict[str, Any]]:

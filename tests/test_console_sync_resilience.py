@@ -17,7 +17,7 @@ from seat_console.tui.app import SeatConsoleApp
 from seat_console.tui.screens.console_screen import ConsoleScreen
 from seat_console.tui.widgets.status_bar import StatusBar
 
-from .center_fixture import Center, free_port
+from .center_fixture import Center, running_center
 from .console_driver import wait_until
 from .hostile_center import Answer, hostile_center, json_answer
 from .sync_helpers import add_ticket, make_site, poison
@@ -30,11 +30,8 @@ HOSTILE = [Answer(b"not json"), json_answer({"changes": "x", "cursor": 1}),
 
 @pytest.fixture
 def center(tmp_path: Path) -> Iterator[Center]:
-    running = Center(str(tmp_path / "center.db"), free_port())
-    running.cli("add-site", "000000")
-    running.start()
-    yield running
-    running.stop()
+    with running_center(str(tmp_path / "center.db")) as running:
+        yield running
 
 
 async def test_console_stays_up_for_60_sync_rounds_with_a_hostile_center(

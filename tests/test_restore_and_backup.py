@@ -17,7 +17,7 @@ import pytest
 
 from seat_console.core.db import LATEST_VERSION
 
-from .center_fixture import Center, center_database, free_port
+from .center_fixture import Center, center_database, running_center
 from .sync_helpers import add_ticket, make_site, rows, sync
 
 WRITER = """
@@ -35,12 +35,8 @@ for i in range(int(sys.argv[2])):
 
 @pytest.fixture(params=["sqlite"])
 def center(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Center]:
-    with center_database(request.param, tmp_path) as url:
-        running = Center(url, free_port())
-        running.cli("add-site", "000000")
-        running.start()
+    with center_database(request.param, tmp_path) as url, running_center(url) as running:
         yield running
-        running.stop()
 
 
 def consistent(backup: Path) -> int:

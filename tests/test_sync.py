@@ -13,19 +13,15 @@ import httpx
 import pytest
 import zstandard
 
-from .center_fixture import Center, Site, center_database, free_port
+from .center_fixture import Center, Site, center_database, free_port, running_center
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def center(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Center]:
     """The same tests on a SQLite center and on a PostgreSQL one (SEAT_CENTER_TEST_PG, set by
     .ci/run, is the server's URL; each test gets a fresh database)."""
-    with center_database(request.param, tmp_path) as url:
-        running = Center(url, free_port())
-        running.cli("add-site", "000000")  # creates the tables
-        running.start()
+    with center_database(request.param, tmp_path) as url, running_center(url) as running:
         yield running
-        running.stop()
 
 
 def make_site(tmp_path: Path, center: Center, code: str) -> Site:

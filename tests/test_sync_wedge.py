@@ -14,7 +14,7 @@ import pytest
 
 from seat_console.core import clock
 
-from .center_fixture import Center, center_database, free_port
+from .center_fixture import Center, center_database, running_center
 from .sync_helpers import add_ticket, make_site, poison, rows, sync
 
 NAME, PHONE, ADDRESS = "欧阳娜娜", "13987654321", "和平区南京街12号3栋"
@@ -22,12 +22,8 @@ NAME, PHONE, ADDRESS = "欧阳娜娜", "13987654321", "和平区南京街12号3�
 
 @pytest.fixture(params=["sqlite"])
 def center(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Center]:
-    with center_database(request.param, tmp_path) as url:
-        running = Center(url, free_port())
-        running.cli("add-site", "000000")
-        running.start()
+    with center_database(request.param, tmp_path) as url, running_center(url) as running:
         yield running
-        running.stop()
 
 
 def test_a_poisoned_pulled_change_is_an_issue_and_the_rest_applies(tmp_path: Path,
