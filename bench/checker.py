@@ -15,8 +15,11 @@ BASE = ("市民反映小区供暖温度不达标,室温只有十四度,要求供
 def samples() -> dict[str, str]:
     clean = (BASE * 20)[:500]
     with_hits = clean[:100] + "不 知 道" + clean[105:300] + "愛找誰找誰" + clean[305:]
-    look_alikes = (("车辆不行驶,您看行不行,不知道您是否方便," * 30))[:500]
-    return {"clean text": clean, "two disguised hits": with_hits[:500], "look-alikes": look_alikes}
+    # whole repeats (500 characters each), so that no look-alike is cut into an offence
+    look_alikes = "车辆不行驶,您看行不行,不知道您是否方便," * 25
+    in_context = "邻居不知道,物业说不行,这就是规定的受理条件,材料不全不行," * 17 + "您好"
+    return {"clean text": clean, "two disguised hits": with_hits[:500], "look-alikes": look_alikes,
+            "context look-alikes": in_context}
 
 
 def main() -> None:

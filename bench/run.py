@@ -6,7 +6,11 @@
   typing Chinese into the ticket form and into the KB search box (search runs per keystroke).
 - the form under load: keystroke to screen while search, checks, autosave and sync run, and
   keys misrouted at 20 ms intervals under two CPU hogs (bench/form_bench.py).
-- forbidden-phrase checker: µs per 500 characters (bench/checker.py).
+- forbidden-phrase checker: µs per 500 characters (bench/checker.py); precision, recall, F1
+  and false alarms on the labelled sets beside a plain substring baseline
+  (bench/forbidden_scores.py).
+- scope and emergencies: quality on the labelled test half beside the old substring lists,
+  and µs per 500 characters (bench/scope_bench.py).
 - sync: bytes per ticket, 1,000 tickets through 256 kbit/s, center ingest (bench/sync_bench.py).
 - KB search: quality per kind of query, speed at 1k/20k/100k articles beside a rapidfuzz full
   scan, and keystroke lag in the app (bench/kb_bench.py; the first run builds the generated
@@ -26,8 +30,10 @@ import pexpect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import checker as checker_bench  # noqa: E402
+import forbidden_scores  # noqa: E402
 import form_bench  # noqa: E402
 import kb_bench  # noqa: E402
+import scope_bench  # noqa: E402
 import sync_bench  # noqa: E402
 
 SEAT_CONSOLE = str(Path(sys.executable).parent / "seat-console")
@@ -103,6 +109,8 @@ def main() -> None:
         report("keystroke echo, KB search box", kb, 50)
     form_bench.main()
     checker_bench.main()
+    forbidden_scores.main()
+    scope_bench.main()
     sync_bench.main()
     kb_bench.main()
 

@@ -75,10 +75,14 @@ def disguised(draw: st.DrawFn) -> tuple[str, str]:
     """A forbidden phrase with separators, Traditional forms and full-width in between."""
     phrase = draw(st.sampled_from(PHRASES))
     chars = []
-    for char in phrase:
+    for index, char in enumerate(phrase):
         if char in TRADITIONAL and draw(st.booleans()):
             char = TRADITIONAL[char]
-        chars.append(char + draw(SEPARATORS))
+        separator = draw(SEPARATORS)
+        if phrase in ("等一会儿", "不知道", "不能办") and index == 0:
+            # 等，一会儿 is "etc., in a moment" and 不，知道的 "no, I know": clean
+            separator = separator.lstrip("，。,；;！!？?、")
+        chars.append(char + separator)
     return phrase, "".join(chars).rstrip()
 
 

@@ -82,13 +82,48 @@ def build_parser(run_console: Any) -> argparse.ArgumentParser:
             (("--lines",), {"action": "store_true",
                             "help": "check each line on its own; one JSON object per line"}),
             create_config=False)
-    command(commands, "qa", "score the 话术规范度 of a call transcript",
-            "Score a call transcript (lines '坐席：…' / '来电人：…') for forbidden phrases in "
-            "agent lines, required moments (opening, confirming the matter, anything else, "
-            "closing with 工号) and the silent-call procedure, with the rule behind each "
-            "deduction. Rules: scripts_phrases/qa_rules.yaml.", lazy("phrases", "qa"),
+    command(commands, "check-scope", "judge 诉求 text on stdin: acceptance scope and emergencies",
+            "Judge stdin as a 诉求 by the rules of scripts_phrases/scope.yaml and gazetteer.yaml. "
+            'Default: stdin is one text, the verdict printed for people. --json: one object {"scope": '
+            'null | {"category", "rule", "reply"}, "emergency": null | {"services", "matched"}}; '
+            "category is civil_dispute, legal_procedure, military or out_of_province, reply the "
+            "category's reply for an unknown caller, services sorted among 110, 119, 120, 122. "
+            "--lines: each input line is judged on its own and one such JSON object is written "
+            "per line, in order, flushed. Exit 0.", lazy("scope", "check_scope"), JSON_FLAG,
+            (("--lines",), {"action": "store_true",
+                            "help": "judge each line on its own; one JSON object per line"}),
+            create_config=False)
+    command(commands, "qa", "score the 话术规范度 of a call transcript and store the result",
+            "Score a call transcript (lines '坐席：…' / '来电人：…') moment by moment along the "
+            "8890 script: forbidden phrases in agent lines; opening, asking the caller's name, "
+            "confirming the matter, verifying the callback number and stating the process (when "
+            "the matter is handed on), anything else, closing with 工号; and, when the caller's "
+            "words call for them, answering a name request with the 工号 script, stating the time "
+            "limit, the complaint script, the out-of-scope script (no blunt refusal) and directing "
+            "an emergency to 110/119/120/122; the silent-call procedure. Each finding names the "
+            "moment, present or missing, the rule, the points lost and the agent turn. Rules and "
+            "the pass mark (质检合格): scripts_phrases/qa_rules.yaml. The result (score, "
+            "pass/fail, findings; never the transcript text) is stored in table qa_result of "
+            "hotline.db, unless --no-store. --json adds base, pass_mark, passed, findings and "
+            "stored {id, database, agent_id, call_id, checked_at}.", lazy("phrases", "qa"),
             (("transcript",), {"metavar": "TRANSCRIPT", "help": "transcript file (UTF-8)"}),
-            JSON_FLAG, create_config=False)
+            JSON_FLAG,
+            (("--agent",), {"metavar": "ID", "help": "工号 of the agent checked (default: the "
+                            "config's agent.id)"}),
+            (("--call",), {"metavar": "CALL_ID", "dest": "call_id",
+                           "help": "id of the call record the transcript is of"}),
+            # --no-store writes nothing at all: no database, and no config or log file either
+            (("--no-store",), {"action": "store_false", "dest": "create_config",
+                               "help": "only print the report; store nothing"}))
+
+    command(commands, "check-reports", "what agents reported the live checks missed (漏检/误报)",
+            "List the cases agents recorded in the console (palette: 记录漏检/误报) where the "
+            "forbidden-phrase, scope or emergency check was wrong, oldest first, personal data "
+            'masked. --json: one object a line {"id", "site_code", "agent_id", "kind", '
+            '"kind_label", "field", "text", "note", "created_at"}; kind is one of '
+            "forbidden_missed, forbidden_false_alarm, scope_missed, scope_false_alarm, "
+            "emergency_missed, emergency_false_alarm.", lazy("phrases", "check_reports"),
+            JSON_FLAG)
 
     kb = group(commands, "kb", "knowledge base: import, stats, search",
                "The knowledge base (知识库) and service directory.")

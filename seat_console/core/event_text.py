@@ -37,6 +37,7 @@ ACTION_LABELS: dict[str, str] = {
     "conflict_resend": "同步冲突:重新提交本站值",
     "restored": "从中心恢复",
     "forbidden_phrase_confirmed": "确认提交含禁语内容",
+    "shift_leader_informed": "紧急事项已报告热线管理人员",
 }
 TRANSITION_LABELS: dict[str, str] = {
     "accepted": "受理",

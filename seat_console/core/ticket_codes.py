@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from itertools import combinations
+
 # 诉求类型
 REQUEST_TYPES: dict[str, str] = {
     "consult": "咨询",
@@ -32,7 +35,23 @@ DISPOSITIONS: dict[str, str] = {
 CLOSED_AT_INTAKE = frozenset({"rejected", "emergency", "direct_answer", "three_way"})
 # Dispositions the agent picks in the form (不予受理 and 紧急转警 come by key, F7 / F8).
 FORM_DISPOSITIONS = ("direct_answer", "three_way", "transfer")
-EMERGENCY_SERVICES = ("110", "119", "120")
+# 紧急转警: 110 police, 119 fire and rescue, 120 ambulance, 122 traffic accidents (GB/T 44190
+# 6.3.1). A ticket records every service it was handed to, sorted and joined by "+" (119+120).
+EMERGENCY_SERVICES = ("110", "119", "120", "122")
+EMERGENCY_SEPARATOR = "+"
+EMERGENCY_COMBINATIONS = tuple(
+    EMERGENCY_SEPARATOR.join(chosen) for size in range(1, len(EMERGENCY_SERVICES) + 1)
+    for chosen in combinations(EMERGENCY_SERVICES, size))
+
+
+def emergency_value(services: Iterable[str]) -> str:
+    """The stored emergency_service for a set of services ("" for none), sorted."""
+    return EMERGENCY_SEPARATOR.join(sorted(set(services), key=EMERGENCY_SERVICES.index))
+
+
+def emergency_services(value: str) -> tuple[str, ...]:
+    """The services of a stored emergency_service value."""
+    return tuple(value.split(EMERGENCY_SEPARATOR)) if value else ()
 
 FIELD_LABELS: dict[str, str] = {
     "caller_name": "姓名",

@@ -16,6 +16,7 @@ from seat_console.core.validation import transfer_errors
 from seat_console.core.ticket_codes import (
     CHANNELS,
     DISPOSITIONS,
+    EMERGENCY_COMBINATIONS,
     FIELD_LABELS,
     REQUEST_TYPES,
     STATUS_LABELS,
@@ -82,7 +83,7 @@ _RULES = (
     _rule("demand", TEXT, max_length=1000),
     _rule("disposition", CODE, allowed=("", *DISPOSITIONS)),
     _rule("disposition_reason", TEXT, max_length=200),
-    _rule("emergency_service", CODE, allowed=("", "110", "119", "120")),
+    _rule("emergency_service", CODE, allowed=("", *EMERGENCY_COMBINATIONS)),
     _rule("emergency_at", TIMESTAMP),
     _rule("department", TEXT, CENTER, max_length=100),
     _rule("co_departments", TEXT_LIST, CENTER, max_length=100, max_items=10),

@@ -24,7 +24,9 @@ from seat_console.core.ticket_codes import (
     URGENCIES,
     CLOSED_AT_INTAKE,
     DISPOSITIONS,
+    EMERGENCY_COMBINATIONS,
     EMERGENCY_SERVICES,
+    emergency_services,
     EXTRA_REQUIRED,
     FIELD_LABELS,
     REQUEST_TYPES,
@@ -171,12 +173,23 @@ def validate(form: TicketInput, required: tuple[str, ...] | None = None) -> dict
     if form.disposition == "direct_answer" and not form.reply.strip():
         errors["reply"] = "直接答复须填写答复内容"
     if form.disposition == "emergency" and (
-        form.emergency_service not in EMERGENCY_SERVICES or not form.emergency_at
+        form.emergency_service not in EMERGENCY_COMBINATIONS or not form.emergency_at
     ):
-        errors["emergency_service"] = "紧急转警须记录转至110/119/120及转警时间"
+        errors["emergency_service"] = ("紧急转警须记录转至" + "/".join(EMERGENCY_SERVICES)
+                                       + "(可多选)及转警时间")
     for name, reason in contract_errors(form).items():
         errors.setdefault(name, reason)
     return errors
+
+
+def _emergency_supervision(form: TicketInput, agent_id: str, at: str) -> dict[str, Any]:
+    """An emergency is reported to the shift leader (热线管理人员, GB/T 33358 5.1.2.4) and its
+    ticket is 督办 from the start."""
+    if form.disposition != "emergency":
+        return {}
+    services = "、".join(emergency_services(form.emergency_service))
+    return {"supervised": True, "supervised_by": agent_id, "supervised_at": at,
+            "supervision_reason": f"紧急事项已转{services},已报告热线管理人员"}
 
 
 def contract_errors(form: TicketInput) -> dict[str, str]:
@@ -315,6 +328,7 @@ def submit(
             created_at=at,
             updated_at=at,
             version=1,
+            **_emergency_supervision(form, agent_id, at),
         )
         session.add(ticket)
         session.flush()
@@ -326,6 +340,11 @@ def submit(
                 ticket_id=ticket.id, version=ticket.version, at=at, actor=agent_id,
                 site_code=site_code, action="forbidden_phrase_confirmed",
                 changes={"forbidden_phrases": [None, form.forbidden_confirmed]}))
+        if form.disposition == "emergency":  # GB/T 33358 5.1.2.4: reported at once
+            session.add(TicketEvent(
+                ticket_id=ticket.id, version=ticket.version, at=at, actor=agent_id,
+                site_code=site_code, action="shift_leader_informed",
+                changes={"emergency_service": [None, ticket.emergency_service]}))
         if form.referral:
             store_referral(session, ticket, form.referral, agent_id)
         _remember_caller(session, ticket, at)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from seat_console.core.phrases.context_rules import ContextJudge, ContextSettings, load_context
 from seat_console.core.phrases.data_file import items, mapping, open_document, text, texts
 from seat_console.core.phrases.matcher import PhraseMatcher
 
@@ -39,6 +40,7 @@ class Hit:
 class ForbiddenRules:
     phrases: list[ForbiddenPhrase]
     allow: list[str]
+    context: ContextSettings
 
 
 def load_forbidden(folder: Path) -> ForbiddenRules:
@@ -59,7 +61,8 @@ def load_forbidden(folder: Path) -> ForbiddenRules:
     allow = data.get("allow") or []
     if not isinstance(allow, list) or not all(isinstance(a, str) and a.strip() for a in allow):
         raise document.error(("allow",), "'allow' must be a list of look-alike words")
-    return ForbiddenRules(phrases, list(allow))
+    context = load_context(document, data, {p.phrase for p in phrases})
+    return ForbiddenRules(phrases, list(allow), context)
 
 
 class ForbiddenChecker:
@@ -70,12 +73,15 @@ class ForbiddenChecker:
         patterns = {written: phrase for phrase in rules.phrases
                     for written in (phrase.phrase, *phrase.variants)}
         self._matcher: PhraseMatcher[ForbiddenPhrase] = PhraseMatcher(
-            patterns, rules.allow, folds=PARTICLE_FOLDS, ignore_quoted=True)
+            patterns, rules.allow, folds=PARTICLE_FOLDS, ignore_quoted=True, as_words=True)
+        self._context = ContextJudge(rules.context)
 
     @classmethod
     def from_folder(cls, folder: Path) -> ForbiddenChecker:
         return cls(load_forbidden(folder))
 
     def check(self, text: str) -> list[Hit]:
+        excused = self._context.excused_by
         return [Hit(m.key.phrase, m.start, m.end, m.matched, m.key.suggestion)
-                for m in self._matcher.find(text)]
+                for m in self._matcher.find(text)
+                if excused(m.key.phrase, m) is None]

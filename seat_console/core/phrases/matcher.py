@@ -5,26 +5,60 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import ahocorasick_rs
 
-from seat_console.core.phrases.normalizer import Normalizer, OffsetMap
+from seat_console.core.phrases.normalizer import DROP, Normalizer, OffsetMap
 
 Key = TypeVar("Key", bound=Hashable)
 
-QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’", '"': '"', "'": "'"}
+# quotation marks, and 《》 around a title (the programme 《这就是规定》 is no offence)
+QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’", '"': '"', "'": "'", "《": "》"}
+# A look-alike with punctuation inside is no word (不行,人家); with spaces it still is (不 行 驶).
+_PUNCTUATION = re.compile(r"[^\w\s]")
 _QUOTED = re.compile("|".join(f"{re.escape(o)}[^{re.escape(c)}]*{re.escape(c)}"
                               for o, c in QUOTE_PAIRS.items()))
 
 
-@dataclass(frozen=True)
 class Match(Generic[Key]):
-    key: Key
-    start: int  # in the original text
-    end: int
-    matched: str  # text[start:end]
+    """One hit: `start`/`end` in the original text, `matched` = text[start:end]. The words of
+    its clause around it, normalised like the patterns, are read on demand."""
+
+    __slots__ = ("key", "start", "end", "matched", "_text", "_compact", "_offsets",
+                 "_c_start", "_c_end")
+
+    def __init__(self, key: Key, start: int, end: int, text: str, compact: str,
+                 offsets: OffsetMap, c_start: int, c_end: int) -> None:
+        self.key, self.start, self.end = key, start, end
+        self.matched = text[start:end]
+        self._text, self._compact, self._offsets = text, compact, offsets
+        self._c_start, self._c_end = c_start, c_end
+
+    def __repr__(self) -> str:
+        return f"Match({self.key!r}, {self.start}, {self.end}, {self.matched!r})"
+
+    def before(self, limit: int, last_break: re.Pattern[str]) -> str:
+        """Up to `limit` normalised characters before the hit, after the last clause break
+        (`last_break` matches up to and including the last break of a string)."""
+        c_from = max(0, self._c_start - limit)
+        o_from = self._offsets.original(c_from) if c_from < self._c_start else self.start
+        cut = last_break.match(self._text, o_from, self.start)
+        if cut is not None:
+            c_from = max(c_from, self._offsets.compact(cut.end()))
+        return self._compact[c_from:self._c_start]
+
+    def after(self, limit: int, first_break: re.Pattern[str]) -> str:
+        """Up to `limit` normalised characters after the hit up to the next clause break, and
+        that break as written (？ tells a question)."""
+        c_to = min(len(self._compact), self._c_end + limit)
+        # up to the next kept character, so that a break right after the window still counts
+        o_to = self._offsets.original(c_to) if c_to < len(self._compact) else len(self._text)
+        cut = first_break.search(self._text, self.end, o_to)
+        if cut is None:
+            return self._compact[self._c_end:c_to]
+        c_to = min(c_to, self._offsets.compact(cut.start()))
+        return self._compact[self._c_end:c_to] + cut.group()
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -43,7 +77,8 @@ class PhraseMatcher(Generic[Key]):
     """
 
     def __init__(self, patterns: dict[str, Key], allow: Iterable[str] = (),
-                 *, folds: dict[str, str] | None = None, ignore_quoted: bool = False) -> None:
+                 *, folds: dict[str, str] | None = None, ignore_quoted: bool = False,
+                 as_words: bool = False) -> None:
         allow = list(allow)
         alphabet = set("".join(patterns) + "".join(allow))
         self.normalizer = Normalizer(alphabet, folds)
@@ -51,13 +86,22 @@ class PhraseMatcher(Generic[Key]):
         allowed = {self.normalizer.compact(text) for text in allow} - set(compact)
         self._texts = list(compact) + sorted(allowed)
         self._keys: list[Key | None] = list(compact.values()) + [None] * len(allowed)
-        self._automaton = ahocorasick_rs.AhoCorasick(self._texts)
         self._longest_allowed = max((len(t) for t in allowed), default=0)
         self.ignore_quoted = ignore_quoted
+        self.as_words = as_words
+        if as_words:
+            longest = ahocorasick_rs.MatchKind.LeftmostLongest
+            self._automaton = ahocorasick_rs.AhoCorasick(self._texts, matchkind=longest)
+            self._phrases_only = ahocorasick_rs.AhoCorasick(list(compact))
+            self._longest_phrase = max(len(t) for t in compact)
+        else:
+            self._automaton = ahocorasick_rs.AhoCorasick(self._texts)
 
     def find(self, text: str) -> list[Match[Key]]:
         folded = self.normalizer.fold(text)
-        compact = folded.replace("\x00", "")
+        compact = folded.replace(DROP, "")
+        if self.as_words:
+            return self._find_words(text, folded, compact)
         raw = self._automaton.find_matches_as_indexes(compact, overlapping=True)
         if not raw:
             return []
@@ -74,14 +118,43 @@ class PhraseMatcher(Generic[Key]):
                             for a in range(max(0, s - self._longest_allowed), s + 1))]
         if not found:
             return []
-        found = _longest_per_key(found)
-        quotes = quoted_spans(text) if self.ignore_quoted else []
+        return self._in_original(text, compact, offsets, _longest_per_key(found))
+
+    def _find_words(self, text: str, folded: str, compact: str) -> list[Match[Key]]:
+        """Leftmost-longest, non-overlapping: the text is read as a sequence of words, so a
+        look-alike written as one word (不行驶, 行不行, 能不能办) hides the phrase inside it while
+        a doubled refusal (不行不行) is two phrases. A look-alike broken by punctuation or spaces
+        is no word: the phrases inside it still count (不行,人家不给办)."""
+        raw = self._automaton.find_matches_as_indexes(compact)
+        if not raw:
+            return []
+        keys = self._keys
+        offsets = OffsetMap(folded)
+        kept = offsets.kept
+        found: list[tuple[Key, int, int]] = []
+        for i, start, end in raw:
+            key = keys[i]
+            if key is not None:
+                found.append((key, start, end))
+            elif kept[end - 1] - kept[start] != end - start - 1 and \
+                    _PUNCTUATION.search(text, kept[start], kept[end - 1]):  # no word: 不行,人家
+                window = compact[start:end + self._longest_phrase - 1]
+                found.extend((keys[j], start + s, start + e)  # type: ignore[misc]
+                             for j, s, e in self._phrases_only.find_matches_as_indexes(window)
+                             if start + s < end)
+        if not found:
+            return []
+        return self._in_original(text, compact, offsets, found)
+
+    def _in_original(self, text: str, compact: str, offsets: OffsetMap,
+                     found: list[tuple[Key, int, int]]) -> list[Match[Key]]:
+        quotes = quoted_spans(text) if self.ignore_quoted and found else []
         matches = []
         for key, start, end in found:
             o_start, o_end = offsets.span(start, end)
             if any(q_start < o_start and o_end < q_end for q_start, q_end in quotes):
                 continue
-            matches.append(Match(key, o_start, o_end, text[o_start:o_end]))  # type: ignore[arg-type]
+            matches.append(Match(key, o_start, o_end, text, compact, offsets, start, end))
         return matches
 
 

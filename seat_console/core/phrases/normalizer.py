@@ -2,8 +2,9 @@
 
 Every character maps to at most one character (two precompiled regular expressions do the work
 in C, about 5 µs per 500 characters):
+- NFKC forms (full-width letters, CJK compatibility ideographs, Kangxi radicals) become their
+  plain form, before anything is dropped;
 - spaces, punctuation, symbols and control/format characters become DROP (ignored in matches);
-- NFKC forms (full-width letters, CJK compatibility ideographs) become their plain form;
 - Traditional characters become Simplified (OpenCC t2s), for the characters the patterns use;
 - extra folds from the data (吗/嘛 -> 么).
 The translated text has the same length as the original; removing DROP gives the compact text
@@ -14,8 +15,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable
 from functools import lru_cache
+
+import numpy
 
 DROP = "\x00"
 _DROP_CATEGORIES = ("Z", "P", "S", "C")
@@ -28,13 +32,14 @@ def _base_table() -> dict[int, str]:
     table: dict[int, str] = {}
     for code in range(0x10000):
         char = chr(code)
-        category = unicodedata.category(char)
-        if category[0] in _DROP_CATEGORIES:
-            table[code] = DROP
-            continue
+        # NFKC first: Kangxi radicals and other symbols that NFKC maps to an ideograph or a
+        # letter (⾏ -> 行, ⼀ -> 一) are that letter, not a symbol to drop.
         folded = unicodedata.normalize("NFKC", char)
-        if len(folded) == 1 and folded != char:
-            table[code] = folded
+        if len(folded) == 1 and unicodedata.category(folded)[0] not in _DROP_CATEGORIES:
+            if folded != char:
+                table[code] = folded
+        elif unicodedata.category(char)[0] in _DROP_CATEGORIES:
+            table[code] = DROP
     return table
 
 
@@ -102,21 +107,22 @@ class OffsetMap:
     """Maps positions in the compact text back to the original text."""
 
     def __init__(self, folded: str) -> None:
-        kept: list[int] = []  # original index of each compact character, built in C-sized steps
-        position = 0
-        for part in folded.split(DROP):
-            kept.extend(range(position, position + len(part)))
-            position += len(part) + 1
-        self._kept = kept
+        # original index of each compact character (numpy: ~7 µs for 500 characters)
+        codes = numpy.frombuffer(folded.encode("utf-32-le"), dtype=numpy.uint32)
+        self.kept: list[int] = numpy.flatnonzero(codes).tolist()
 
     def original(self, compact_index: int) -> int:
         """Original index of the character at `compact_index` of the compact text."""
-        return self._kept[compact_index]
+        return self.kept[compact_index]
+
+    def compact(self, original_index: int) -> int:
+        """Compact index of the first kept character at or after `original_index`."""
+        return bisect_left(self.kept, original_index)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of the compact span [start, end) (end > start)."""
-        return self._kept[start], self._kept[end - 1] + 1
+        return self.kept[start], self.kept[end - 1] + 1
 
     def contiguous(self, start: int, end: int) -> bool:
         """True when nothing was dropped inside the compact span [start, end)."""
-        return self._kept[end - 1] - self._kept[start] == end - start - 1
+        return self.kept[end - 1] - self.kept[start] == end - start - 1

@@ -1,126 +1,30 @@
-"""Transcript QA: score 话术规范度 (12345 quality spec 6.3.2) of one call transcript.
+"""Transcript QA: score 话术规范度 (12345 quality spec 6.3.2) of one call transcript, moment by
+moment along the 8890 call script (8890规范 六). The rules are data: `qa_rules`.
 
 Transcript format: one turn a line, `坐席：…` or `来电人：…` (full- or half-width colon; the
 speaker names are in qa_rules.yaml); blank lines and `#` comments are ignored; a line without
-a speaker continues the previous turn. Only agent turns are judged.
+a speaker continues the previous turn. Only agent turns are judged; caller turns decide which
+conditional moments apply (the caller asks the agent's name, asks how long, complains about the
+agent, or brings a matter the scope detector finds out of scope or an emergency).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from seat_console.core.errors import DataFileError
-from seat_console.core.phrases.data_file import items, mapping, mappings, open_document, text, texts
 from seat_console.core.phrases.forbidden import PARTICLE_FOLDS, ForbiddenChecker, Hit
 from seat_console.core.phrases.normalizer import Normalizer
-from seat_console.core.yaml_source import YamlDocument
+from seat_console.core.phrases.qa_rules import (
+    QA_FILE, Alternative, ConditionalMoment, QaRules, RequiredMoment, load_qa_rules)
 
-QA_FILE = "qa_rules.yaml"
-
-
-@dataclass(frozen=True)
-class RequiredMoment:
-    id: str
-    label: str
-    rule: str
-    points: int
-    alternatives: tuple[tuple[str, ...], ...]
-    first_agent_turn: bool
-    not_required_in: frozenset[str]
-
-
-@dataclass(frozen=True)
-class SpecialCall:
-    id: str
-    label: str
-    rule: str
-    alternatives: tuple[tuple[str, ...], ...]
-
-
-@dataclass(frozen=True)
-class SilentCallRule:
-    rule: str
-    points: int
-    ask: tuple[str, ...]
-    ask_times: int
-    close: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class QaRules:
-    base: int
-    agent_names: tuple[str, ...]
-    caller_names: tuple[str, ...]
-    silence_markers: frozenset[str]
-    forbidden_points: int
-    forbidden_rule: str
-    required: tuple[RequiredMoment, ...]
-    special_calls: tuple[SpecialCall, ...]
-    silent_call: SilentCallRule
-
-
-def _int(document: YamlDocument, loc: tuple, value: Any, minimum: int = 0) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise document.error(loc, f"expected a whole number >= {minimum}, got {value!r}")
-    return value
-
-
-def _alternatives(document: YamlDocument, loc: tuple, value: Any) -> tuple[tuple[str, ...], ...]:
-    alternatives = items(document, loc, value, "alternatives (lists of words)")
-    result = []
-    for index, words in enumerate(alternatives):
-        if not isinstance(words, list) or not words or \
-                not all(isinstance(w, (str, int)) and str(w).strip() for w in words):
-            raise document.error(loc + (index,), "an alternative is a non-empty list of words")
-        result.append(tuple(str(w) for w in words))
-    return tuple(result)
-
-
-def load_qa_rules(folder: Path) -> QaRules:
-    document = open_document(folder, QA_FILE)
-    data = mapping(document, (), document.data, "the QA rules")
-    speakers = mapping(document, ("speakers",), data.get("speakers"), "agent and caller names")
-    forbidden = mapping(document, ("forbidden",), data.get("forbidden"), "points and rule")
-    required = []
-    for loc, item in mappings(document, "required", data.get("required"), "required moment"):
-        required.append(RequiredMoment(
-            text(document, loc, item, "id"), text(document, loc, item, "label"),
-            text(document, loc, item, "rule"), _int(document, loc + ("points",), item.get("points")),
-            _alternatives(document, loc + ("any",), item.get("any")),
-            bool(item.get("first_agent_turn", False)),
-            frozenset(texts(document, loc, item, "not_required_in"))))
-    special = []
-    optional = data.get("special_calls")
-    for loc, item in mappings(document, "special_calls", optional,
-                              "special call (id, label, rule, any)") if optional else []:
-        special.append(SpecialCall(text(document, loc, item, "id"), text(document, loc, item, "label"),
-                                   text(document, loc, item, "rule"),
-                                   _alternatives(document, loc + ("any",), item.get("any"))))
-    silent = mapping(document, ("silent_call",), data.get("silent_call"), "the silent-call rule")
-    markers = data.get("silence_markers", [])
-    if not isinstance(markers, list):
-        raise document.error(("silence_markers",), "expected a list of texts")
-    return QaRules(
-        base=_int(document, ("base",), data.get("base"), 1),
-        agent_names=tuple(texts(document, ("speakers",), speakers, "agent", required=True)),
-        caller_names=tuple(texts(document, ("speakers",), speakers, "caller", required=True)),
-        silence_markers=frozenset(unicodedata.normalize("NFKC", str(m)).strip() for m in markers),
-        forbidden_points=_int(document, ("forbidden", "points"), forbidden.get("points")),
-        forbidden_rule=text(document, ("forbidden",), forbidden, "rule"),
-        required=tuple(required),
-        special_calls=tuple(special),
-        silent_call=SilentCallRule(
-            text(document, ("silent_call",), silent, "rule"),
-            _int(document, ("silent_call", "points"), silent.get("points")),
-            tuple(texts(document, ("silent_call",), silent, "ask", required=True)),
-            _int(document, ("silent_call", "ask_times"), silent.get("ask_times"), 1),
-            tuple(texts(document, ("silent_call",), silent, "close", required=True))),
-    )
+__all__ = ["QA_FILE", "QaRules", "load_qa_rules", "parse_transcript", "Finding", "QaReport",
+           "TranscriptQa", "Turn"]
 
 
 @dataclass
@@ -169,14 +73,45 @@ class Deduction:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """One moment of the script as the transcript shows it. Never holds transcript text: the
+    findings are stored (qa_result) and the text holds citizens' data."""
+
+    moment: str  # a moment id, "forbidden" or "silent_call"
+    label: str
+    kind: str  # "required", "conditional", "forbidden" or "silent_call"
+    status: str  # "present", "missing", "violated", "not_required" or "waived"
+    rule: str
+    points_lost: int = 0
+    line: int | None = None  # the agent turn (its first line) it was found in
+    agent_turn: int | None = None  # 1-based number of that agent turn
+    trigger_line: int | None = None  # the caller turn that made a conditional moment apply
+    detail: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"moment": self.moment, "label": self.label, "kind": self.kind,
+                "status": self.status, "rule": self.rule, "points_lost": self.points_lost,
+                "line": self.line, "agent_turn": self.agent_turn,
+                "trigger_line": self.trigger_line, "detail": self.detail}
+
+
+@dataclass(frozen=True)
 class QaReport:
     score: int
-    call_kind: str  # "normal", "silent" or the id of a special call (e.g. "harassment")
+    call_kind: str  # "normal", "silent", a special call (harassment) or a scope moment's id
     silent_call: bool
     phases: dict[str, bool | None]
     silent_procedure_ok: bool | None
     forbidden: list[LineHit]
     deductions: list[Deduction]
+    base: int = 100
+    pass_mark: int = 80
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """质检合格: the score reaches the pass mark of qa_rules.yaml."""
+        return self.score >= self.pass_mark
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -188,73 +123,83 @@ class QaReport:
             "forbidden": [h.as_json() for h in self.forbidden],
             "deductions": [{"rule": d.rule, "points": d.points, "detail": d.detail}
                            for d in self.deductions],
+            "base": self.base,
+            "pass_mark": self.pass_mark,
+            "passed": self.passed,
+            "findings": [f.as_json() for f in self.findings],
         }
 
 
+class ScopeDetecting(Protocol):
+    """What QA needs of scope.ScopeDetector: `detect(text)` -> ScopeVerdict, for one caller
+    turn (false when nothing; else `.scope` and/or `.emergency`)."""
+
+    def detect(self, text: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class ScopeSignal:
+    """What the scope detector found in one caller turn. Holds no transcript text."""
+
+    trigger: str  # "emergency" or "not_accepted"
+    label: str  # the category of scope.yaml, or the emergency events and their services
+
+
+def _scope_signals(verdict: Any) -> list[ScopeSignal]:
+    """The emergency and the non-accepted matter of a ScopeVerdict, an emergency first."""
+    if not verdict:
+        return []
+    signals = []
+    emergency = getattr(verdict, "emergency", None)
+    if emergency is not None:
+        services = "/".join(emergency.services)
+        labels = "、".join(emergency.labels) or "紧急事项"
+        signals.append(ScopeSignal("emergency", f"{labels},应拨打{services}"))
+    scope = getattr(verdict, "scope", None)
+    if scope is not None:
+        signals.append(ScopeSignal("not_accepted", scope.label))
+    return signals
+
+
 class TranscriptQa:
-    def __init__(self, rules: QaRules, checker: ForbiddenChecker) -> None:
+    def __init__(self, rules: QaRules, checker: ForbiddenChecker,
+                 scope: ScopeDetecting | None = None) -> None:
         self.rules = rules
         self.checker = checker
-        words = [w for m in rules.required for alt in m.alternatives for w in alt]
-        words += [w for c in rules.special_calls for alt in c.alternatives for w in alt]
-        words += [*rules.silent_call.ask, *rules.silent_call.close]
+        self.scope = scope  # without it, out-of-scope and emergency moments never apply
         # every turn is compared with many marker words: normalise each text only once
         self._compact = lru_cache(maxsize=4096)(
-            Normalizer(set("".join(words)), PARTICLE_FOLDS).compact)
+            Normalizer(set("".join(rules.words())), PARTICLE_FOLDS).compact)
+
+    @classmethod
+    def from_folder(cls, folder: Path) -> TranscriptQa:
+        """qa_rules.yaml, forbidden.yaml and scope.yaml of a scripts_phrases folder."""
+        from seat_console.core.phrases.scope import ScopeDetector
+
+        return cls(load_qa_rules(folder), ForbiddenChecker.from_folder(folder),
+                   ScopeDetector.from_folder(folder))
+
+    # -- matching ----------------------------------------------------------------------------
 
     def _contains_all(self, turn_text: str, words: tuple[str, ...]) -> bool:
         compact = self._compact(turn_text)
         return all(self._compact(w) in compact for w in words)
 
+    def _matches(self, turn: Turn, alternatives: tuple[Alternative, ...]) -> bool:
+        compact = self._compact(turn.text)
+        return any(all(any(self._compact(s) in compact for s in word) for word in alternative)
+                   for alternative in alternatives)
+
+    def _first(self, turns: list[Turn], alternatives: tuple[Alternative, ...]) -> Turn | None:
+        return next((t for t in turns if self._matches(t, alternatives)), None)
+
     def _is_silence(self, turn: Turn) -> bool:
         return unicodedata.normalize("NFKC", turn.text).strip() in self.rules.silence_markers
 
+    # -- evaluation --------------------------------------------------------------------------
+
     def evaluate(self, turns: list[Turn]) -> QaReport:
-        rules = self.rules
-        agent_turns = [t for t in turns if t.role == "agent"]
-        silent = all(self._is_silence(t) for t in turns if t.role == "caller")
-        special = next((c.id for c in rules.special_calls
-                        if any(self._contains_all(t.text, alt)
-                               for t in agent_turns for alt in c.alternatives)), None)
-        call_kind = "silent" if silent else special or "normal"
-        deductions: list[Deduction] = []
-
-        forbidden = [LineHit(number, hit) for turn in agent_turns for number, line in turn.lines
-                     for hit in self.checker.check(line)]
-        for found in forbidden:
-            deductions.append(Deduction(
-                rules.forbidden_rule, rules.forbidden_points,
-                f"第{found.line}行 坐席使用服务禁语“{found.hit.matched}”,建议:{found.hit.suggestion}"))
-
-        phases: dict[str, bool | None] = {}
-        for moment in rules.required:
-            if call_kind in moment.not_required_in:
-                phases[moment.id] = None
-                continue
-            candidates = agent_turns[:1] if moment.first_agent_turn else agent_turns
-            present = any(self._contains_all(t.text, alt)
-                          for t in candidates for alt in moment.alternatives)
-            phases[moment.id] = present
-            if not present:
-                deductions.append(Deduction(moment.rule, moment.points, f"缺少{moment.label}"))
-
-        procedure_ok: bool | None = None
-        if silent:
-            rule = rules.silent_call
-            asked = [i for i, t in enumerate(agent_turns)  # the opening turn is not an ask
-                     if i > 0 and any(self._contains_all(t.text, (w,)) for w in rule.ask)]
-            closed = [i for i, t in enumerate(agent_turns)
-                      if any(self._contains_all(t.text, (w,)) for w in rule.close)]
-            procedure_ok = len(asked) >= rule.ask_times and bool(closed) and \
-                closed[-1] >= asked[rule.ask_times - 1]
-            if not procedure_ok:
-                deductions.append(Deduction(
-                    rule.rule, rule.points,
-                    f"无人应答处理不完整:询问{len(asked)}次(应{rule.ask_times}次),"
-                    + ("已" if closed else "未") + "使用结束语"))
-
-        score = max(0, rules.base - sum(d.points for d in deductions))
-        return QaReport(score, call_kind, silent, phases, procedure_ok, forbidden, deductions)
+        return _Evaluation(self, turns).report()
 
     def evaluate_file(self, path: Path) -> QaReport:
         try:
@@ -262,3 +207,172 @@ class TranscriptQa:
         except (OSError, UnicodeDecodeError) as exc:
             raise DataFileError(path, None, f"cannot read transcript: {exc}") from None
         return self.evaluate(parse_transcript(path, content, self.rules))
+
+
+class _Evaluation:
+    """One transcript being scored: the call kind first, then each moment in script order."""
+
+    def __init__(self, qa: TranscriptQa, turns: list[Turn]) -> None:
+        self.qa, self.rules = qa, qa.rules
+        self.agent = [t for t in turns if t.role == "agent"]
+        self.caller = [t for t in turns if t.role == "caller" and not qa._is_silence(t)]
+        self.ordinal = {t.line: n for n, t in enumerate(self.agent, start=1)}
+        self.silent = all(qa._is_silence(t) for t in turns if t.role == "caller")
+        self.phases: dict[str, bool | None] = {}
+        self.findings: list[Finding] = []
+        self.deductions: list[Deduction] = []
+        self.scope = [] if self.silent or qa.scope is None else \
+            [(t, s) for t in self.caller for s in _scope_signals(qa.scope.detect(t.text))]
+        self.kind = self._call_kind()
+
+    def _call_kind(self) -> str:
+        if self.silent:
+            return "silent"
+        special = next((c.id for c in self.rules.special_calls
+                        if self.qa._first(self.agent, c.alternatives)), None)
+        if special:
+            return special
+        for wanted in ("emergency", "not_accepted"):  # an emergency outranks the scope
+            for moment in self.rules.conditional:
+                if moment.scope == wanted and self._triggers(moment) and \
+                        not self._accepted_as_in_scope(moment):
+                    return moment.id
+        return "normal"
+
+    def _triggers(self, moment: ConditionalMoment) -> list[tuple[Turn, str]]:
+        """(caller turn, what the scope detector found there or "") that make it apply."""
+        if moment.scope:
+            return [(turn, signal.label) for turn, signal in self.scope
+                    if signal.trigger == moment.scope]
+        return [(t, "") for t in self.caller if self.qa._matches(t, moment.caller_any)]
+
+    def _window(self, moment: ConditionalMoment, triggers: list[tuple[Turn, str]]) -> list[Turn]:
+        """The agent turns that answer the triggers: `within` after each, in call order."""
+        window: list[Turn] = []
+        for trigger, _ in triggers:
+            after = [t for t in self.agent if t.line > trigger.line]
+            window += [t for t in after[:moment.within] if t not in window]
+        return sorted(window, key=lambda t: t.line)
+
+    def _turn_of(self, moment: RequiredMoment) -> Turn | None:
+        """The first agent turn the moment is present in."""
+        candidates = self.agent[:1] if moment.first_agent_turn else self.agent
+        return self.qa._first(candidates, moment.alternatives)
+
+    def _accepted_as_in_scope(self, moment: ConditionalMoment) -> bool:
+        """The detector only hints that a matter is out of scope; 六(五)2 applies when the agent
+        judges so. An agent who handled the matter as accepted (one of `accepted_when` present)
+        without using the script or refusing judged it in scope."""
+        if not moment.accepted_when:
+            return False
+        window = self._window(moment, self._triggers(moment))
+        if self.qa._first(window, moment.alternatives) or any(
+                self.qa._first(window, a.alternatives) for a in moment.avoid if a.refusal):
+            return False
+        return any(self._turn_of(m) for m in self.rules.required if m.id in moment.accepted_when)
+
+    def _found(self, moment: RequiredMoment | ConditionalMoment, kind: str, status: str,
+               turn: Turn | None = None, points: int = 0, detail: str = "",
+               trigger: Turn | None = None) -> None:
+        self.findings.append(Finding(
+            moment.id, moment.label, kind, status, moment.rule, points,
+            turn.line if turn else None, self.ordinal.get(turn.line) if turn else None,
+            trigger.line if trigger else None, detail))
+        if points:
+            self.deductions.append(Deduction(moment.rule, points, detail or f"缺少{moment.label}"))
+
+    def _forbidden(self) -> list[LineHit]:
+        rules = self.rules
+        hits = [LineHit(number, hit) for turn in self.agent for number, line in turn.lines
+                for hit in self.qa.checker.check(line)]
+        turn_of = {number: turn for turn in self.agent for number, _ in turn.lines}
+        for found in hits:
+            turn = turn_of[found.line]
+            self.deductions.append(Deduction(
+                rules.forbidden_rule, rules.forbidden_points,
+                f"第{found.line}行 坐席使用服务禁语“{found.hit.matched}”,建议:{found.hit.suggestion}"))
+            self.findings.append(Finding(
+                "forbidden", "服务禁语", "forbidden", "violated", rules.forbidden_rule,
+                rules.forbidden_points, found.line, self.ordinal[turn.line], None,
+                f"服务禁语“{found.hit.phrase}”"))
+        return hits
+
+    def _required(self, moment: RequiredMoment) -> None:
+        self.phases[moment.id] = None
+        if self.kind in moment.not_required_in:  # e.g. a silent call: null, whatever was said
+            kind = self.rules.kind_labels().get(self.kind, self.kind)
+            self._found(moment, "required", "not_required", detail=f"{kind}不要求")
+            return
+        turn = self._turn_of(moment)
+        if turn is not None:  # present counts even when `when` does not hold
+            self.phases[moment.id] = True
+            self._found(moment, "required", "present", turn)
+        elif moment.when and not self.qa._first(self.agent,
+                                                self.rules.conditions[moment.when].alternatives):
+            label = self.rules.conditions[moment.when].label
+            self._found(moment, "required", "not_required", detail=f"非{label},不要求")
+        elif moment.waived_by_caller and self.qa._first(self.caller, moment.waived_by_caller):
+            self._found(moment, "required", "waived", detail="来电人已主动告知")
+        else:
+            self.phases[moment.id] = False
+            self._found(moment, "required", "missing", points=moment.points)
+
+    def _conditional_moment(self, moment: ConditionalMoment) -> None:
+        self.phases[moment.id] = None
+        triggers = [] if self.kind in moment.not_required_in else self._triggers(moment)
+        if not triggers:
+            return
+        first, about = triggers[0]
+        context = f"(来电涉及:{about})" if about else ""
+        if moment.scope and self.kind != moment.id:  # the agent accepted the matter
+            self._found(moment, "conditional", "not_required", trigger=first,
+                        detail=f"坐席按受理范围内事项处理{context}")
+            return
+        window = self._window(moment, triggers)
+        for avoid in moment.avoid:
+            turn = self.qa._first(window, avoid.alternatives)
+            if turn is not None:
+                self.phases[moment.id] = False
+                self._found(moment, "conditional", "violated", turn, moment.points,
+                            f"{moment.label}:坐席{avoid.label}{context}", first)
+                return
+        turn = self.qa._first(window, moment.alternatives)
+        self.phases[moment.id] = turn is not None
+        if turn is not None:
+            self._found(moment, "conditional", "present", turn, trigger=first)
+        else:
+            self._found(moment, "conditional", "missing", points=moment.points,
+                        detail=f"缺少{moment.label}{context}", trigger=first)
+
+    def _silent_procedure(self) -> bool | None:
+        if not self.silent:
+            return None
+        rule, agent, qa = self.rules.silent_call, self.agent, self.qa
+        asked = [i for i, t in enumerate(agent)  # the opening turn is not an ask
+                 if i > 0 and any(qa._contains_all(t.text, (w,)) for w in rule.ask)]
+        closed = [i for i, t in enumerate(agent)
+                  if any(qa._contains_all(t.text, (w,)) for w in rule.close)]
+        ok = len(asked) >= rule.ask_times and bool(closed) and \
+            closed[-1] >= asked[rule.ask_times - 1]
+        detail = (f"无人应答处理不完整:询问{len(asked)}次(应{rule.ask_times}次),"
+                  + ("已" if closed else "未") + "使用结束语")
+        points = 0 if ok else rule.points
+        if points:
+            self.deductions.append(Deduction(rule.rule, points, detail))
+        self.findings.append(Finding(
+            "silent_call", "无人应答处理", "silent_call", "present" if ok else "missing",
+            rule.rule, points, agent[closed[-1]].line if closed else None,
+            closed[-1] + 1 if closed else None, None, "" if ok else detail))
+        return ok
+
+    def report(self) -> QaReport:
+        rules = self.rules
+        forbidden = self._forbidden()
+        for moment in rules.required:
+            self._required(moment)
+        for conditional in rules.conditional:
+            self._conditional_moment(conditional)
+        procedure_ok = self._silent_procedure()
+        score = max(0, rules.base - sum(d.points for d in self.deductions))
+        return QaReport(score, self.kind, self.silent, self.phases, procedure_ok, forbidden,
+                        self.deductions, rules.base, rules.pass_mark, self.findings)

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from seat_console.core import clock
 from seat_console.core.phrases.catalog import fill
-from seat_console.core.phrases.scope import Emergency, NotAccepted, ScopeFinding
+from seat_console.core.phrases.scope import ScopeVerdict
 from seat_console.tui.plain import plain
 from seat_console.tui.screens.console_base import ConsoleSlice
 from seat_console.tui.widgets.phrase_pane import PhrasePane
@@ -39,60 +39,71 @@ class ChecksSlice(ConsoleSlice):
         if hits != self.call.forbidden_hits:
             self.call.forbidden_hits = hits
             form.show_forbidden(hits)
-        finding = self.workspace.scope.detect(str(values.get("content") or ""))
-        if finding != self.call.scope_finding:
-            self.call.scope_finding = finding
-            self._show_scope(finding)
+        verdict = self.workspace.scope.detect(str(values.get("content") or "")) or None
+        if verdict != self.call.scope_finding:
+            self.call.scope_finding = verdict
+            self._show_scope(verdict)
 
-    def _show_scope(self, finding: ScopeFinding | None) -> None:
+    def _show_scope(self, verdict: ScopeVerdict | None) -> None:
         form = self.query_one(TicketForm)
-        if finding is None:
+        if verdict is None:
             form.show_scope(None)
             return
         context = self._phrase_context()
-        if isinstance(finding.rule, Emergency):
-            script = fill(self.workspace.scope.rules.emergency_script,
-                          {**context, "service": finding.rule.service})
-            # The trigger and the filled script hold citizen text: plain, no control characters.
+        # The matched text and the filled script hold citizen text: plain, no control characters.
+        if verdict.emergency is not None:
+            emergency = verdict.emergency
             banner = Text.assemble(
-                plain(f"⚠ 紧急事项:{finding.rule.label}(“{finding.trigger}”)→ 请引导拨打 "
-                      f"{finding.rule.service}  " + hint(self, "{console.emergency} 记录转警") + "\n", "bold"), plain(script))
+                plain(f"⚠ 紧急事项:{'、'.join(emergency.labels)}(“{emergency.matched}”)→ 请引导拨打 "
+                      f"{' + '.join(emergency.services)}  "
+                      + hint(self, "{console.emergency} 记录转警") + "\n", "bold"),
+                plain(self.workspace.scope.script(emergency, context)))
             form.show_scope(banner, emergency=True)
-        else:
+        elif verdict.scope is not None:
+            scope = verdict.scope
             banner = Text.assemble(
-                plain(f"非受理范围:{finding.rule.label}(“{finding.trigger}”)  " + hint(self, "{console.reject} 不予受理") + "\n", "bold"),
-                plain(fill(finding.rule.reply, context)))
+                plain(f"非受理范围:{scope.label}(“{scope.matched}”)  "
+                      + hint(self, "{console.reject} 不予受理") + "\n", "bold"),
+                plain(fill(scope.reply, context)))
             form.show_scope(banner)
 
-    def _toggle_disposition(self, code: str, wanted: type, missing: str) -> ScopeFinding | None:
-        """Set disposition `code` from the matched scope rule, or undo it when already set."""
+    def _toggle_disposition(self, code: str, missing: str) -> ScopeVerdict | None:
+        """Set disposition `code` from the detected rule, or undo it when already set."""
         form = self.query_one(TicketForm)
         if form.disposition == code:
             form.set_disposition(None)
             return None
-        finding = self.call.scope_finding
-        if finding is None or not isinstance(finding.rule, wanted):
+        verdict = self.call.scope_finding
+        emergency = verdict.emergency if verdict else None
+        scope = verdict.scope if verdict else None
+        if (emergency if code == "emergency" else scope) is None:
             self.notify(missing, severity="warning")
             return None
-        service = getattr(finding.rule, "service", "")
-        form.set_disposition({"disposition": code, "disposition_reason": finding.rule.label,
-                              "emergency_service": service,
-                              "emergency_at": clock.now_iso() if service else ""})
-        return finding
+        if code == "emergency":
+            assert emergency is not None
+            # One service on the ticket for now: the first (the ticket contract has one field).
+            form.set_disposition({"disposition": code,
+                                  "disposition_reason": "、".join(emergency.labels),
+                                  "emergency_service": emergency.services[0],
+                                  "emergency_at": clock.now_iso()})
+        else:
+            assert scope is not None
+            form.set_disposition({"disposition": code, "disposition_reason": scope.label,
+                                  "emergency_service": "", "emergency_at": ""})
+        return verdict
 
     def action_reject(self) -> None:
         """不予受理 with the reason of the scope rule that matched (again: undo)."""
-        if self._toggle_disposition("rejected", NotAccepted,
-                                    "诉求内容未识别到非受理情形;请先记录诉求内容"):
+        if self._toggle_disposition("rejected", "诉求内容未识别到非受理情形;请先记录诉求内容"):
             self.query_one(PhrasePane).phase = "special"
 
     def action_emergency(self) -> None:
         """紧急转警: record which service and when (again: undo)."""
-        finding = self._toggle_disposition("emergency", Emergency,
+        verdict = self._toggle_disposition("emergency",
                                            "诉求内容未识别到紧急情形(着火、有人受伤、持刀等)")
-        if finding is None:
+        if verdict is None or verdict.emergency is None:
             return
-        assert isinstance(finding.rule, Emergency)
-        log.warning("emergency transfer recorded service=%s", finding.rule.service)
-        self.notify(f"已记录转 {finding.rule.service},请同时报告热线管理人员", title="紧急转警",
+        services = " + ".join(verdict.emergency.services)
+        log.warning("emergency transfer recorded services=%s", services)
+        self.notify(f"已记录转 {services},请同时报告热线管理人员", title="紧急转警",
                     severity="error", timeout=8)

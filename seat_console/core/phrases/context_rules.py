@@ -1,0 +1,194 @@
+"""Context rules of the forbidden-phrase checker (scripts_phrases/forbidden.yaml `context`): a
+hit is not an offence when the words around it, inside its own clause, give the phrase another
+sense (邻居不知道…, 物业说不行, 这就是规定的受理条件, 户口本、身份证等，一会儿…).
+
+A rule names the phrases it applies to and up to three regular expressions, all of which must
+match for the rule to excuse a hit:
+- `before`: searched in the clause text before the hit (at most `context_chars` characters,
+  normalised like the phrases: Traditional -> Simplified, no spaces or punctuation; a clause
+  break is one of `clause_breaks` in the original text);
+- `after`: searched in the clause text after the hit, normalised the same way;
+- `matched`: searched in the hit as written (separators kept: `^等[，,]` is a clause break right
+  after 等);
+- `sentence`: searched in the text from the start of the hit's sentence (after the last of
+  `sentence_breaks`, at most `sentence_chars` characters) to the hit, normalised.
+`{name}` in a pattern stands for the word list `name` of `word_lists` (longest words first).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from seat_console.core.phrases.data_file import mapping, mappings, text, texts
+from seat_console.core.phrases.matcher import Match
+from seat_console.core.yaml_source import YamlDocument
+
+_LIST_NAME = re.compile(r"\{([a-z_]+)\}")
+PATTERN_KEYS = ("before", "after", "matched", "sentence")
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    id: str
+    why: str
+    phrases: frozenset[str]
+    before: re.Pattern[str] | None
+    after: re.Pattern[str] | None
+    matched: re.Pattern[str] | None
+    sentence: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class ContextSettings:
+    rules: tuple[ContextRule, ...]
+    clause_breaks: str
+    context_chars: int
+    sentence_breaks: str
+    sentence_chars: int
+
+
+def _word_lists(document: YamlDocument, data: dict[str, Any]) -> dict[str, str]:
+    lists = mapping(document, ("word_lists",), data.get("word_lists") or {}, "named word lists")
+    alternations: dict[str, str] = {}
+    members: dict[str, set[str]] = {}
+    for name in lists:
+        if not _LIST_NAME.fullmatch("{" + str(name) + "}"):
+            raise document.error(("word_lists", name), "a list name is lower-case letters and _")
+        words = set()
+        for word in texts(document, ("word_lists",), lists, name, required=True):
+            included = _LIST_NAME.fullmatch(word)
+            if included is None:
+                words.add(word)
+            elif included.group(1) in members:
+                words |= members[included.group(1)]
+            else:
+                raise document.error(("word_lists", name), f"{word} is not a list defined above")
+        members[name] = words
+        alternations[name] = trie_pattern(words)
+    return alternations
+
+
+def trie_pattern(words: set[str]) -> str:
+    """A regex alternation of `words` written as a trie (物(?:业|流)…): Python's re tries the
+    alternatives of a plain list one by one at every position, a trie fails on the first
+    character. Longer words are preferred, as in a longest-first list."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, dict]) -> str:
+        ends_here = "" in node
+        branches = [re.escape(char) + pattern(child)
+                    for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends_here:
+            return "(?:" + body + ")?" if len(branches) > 1 or len(body) > 1 else body + "?"
+        return body
+
+    return "(?:" + pattern(trie) + ")"
+
+
+def _pattern(document: YamlDocument, loc: tuple[Any, ...], source: str,
+             lists: dict[str, str]) -> re.Pattern[str]:
+    def expand(match: re.Match[str]) -> str:
+        if match.group(1) not in lists:
+            raise document.error(loc, f"unknown word list {{{match.group(1)}}}")
+        return lists[match.group(1)]
+
+    try:
+        return re.compile(_LIST_NAME.sub(expand, source))
+    except re.error as exc:
+        raise document.error(loc, f"bad regular expression: {exc}") from None
+
+
+def load_context(document: YamlDocument, data: dict[str, Any],
+                 phrases: set[str]) -> ContextSettings:
+    lists = _word_lists(document, data)
+    rules, seen = [], set()
+    for loc, item in (mappings(document, "context", data["context"], "context rule")
+                      if data.get("context") is not None else ()):
+        rule_id = text(document, loc, item, "id")
+        if rule_id in seen:
+            raise document.error(loc + ("id",), f"rule id {rule_id!r} is used twice")
+        seen.add(rule_id)
+        applies = texts(document, loc, item, "phrases", required=True)
+        unknown = [p for p in applies if p not in phrases]
+        if unknown:
+            raise document.error(loc + ("phrases",), f"{unknown[0]!r} is not a listed phrase")
+        patterns = {key: _pattern(document, loc + (key,), text(document, loc, item, key), lists)
+                    for key in PATTERN_KEYS if item.get(key) is not None}
+        if not patterns:
+            raise document.error(loc, f"a context rule needs one of {', '.join(PATTERN_KEYS)}")
+        rules.append(ContextRule(rule_id, text(document, loc, item, "why"), frozenset(applies),
+                                 patterns.get("before"), patterns.get("after"),
+                                 patterns.get("matched"), patterns.get("sentence")))
+    return ContextSettings(tuple(rules),
+                           _characters(document, data, "clause_breaks", "，。！？；：,!?;:\n"),
+                           _count(document, data, "context_chars", 14),
+                           _characters(document, data, "sentence_breaks", "。！？!?\n"),
+                           _count(document, data, "sentence_chars", 80))
+
+
+def _characters(document: YamlDocument, data: dict[str, Any], key: str, default: str) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str) or not value:
+        raise document.error((key,), f"'{key}' is a string of characters")
+    return value
+
+
+def _count(document: YamlDocument, data: dict[str, Any], key: str, default: int) -> int:
+    value = data.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise document.error((key,), f"'{key}' is a whole number >= 1")
+    return value
+
+
+class ContextJudge:
+    """Decides whether the clause around a hit excuses it."""
+
+    def __init__(self, settings: ContextSettings) -> None:
+        self.settings = settings
+        self._by_phrase: dict[str, list[ContextRule]] = {}
+        for rule in settings.rules:
+            for phrase in rule.phrases:
+                self._by_phrase.setdefault(phrase, []).append(rule)
+        breaks = "[" + re.escape(settings.clause_breaks) + "]"
+        self._last_break = re.compile(f"(?s:.*){breaks}")
+        self._first_break = re.compile(breaks)
+        self._last_sentence_break = re.compile(
+            "(?s:.*)[" + re.escape(settings.sentence_breaks) + "]")
+
+    def excused_by(self, phrase: str, hit: Match[Any]) -> ContextRule | None:
+        """The rule that gives this hit of `phrase` another sense, if any."""
+        rules = self._by_phrase.get(phrase)
+        if not rules:
+            return None
+        before = after = sentence = None
+        limit = self.settings.context_chars
+        for rule in rules:
+            if rule.matched is not None and not rule.matched.search(hit.matched):
+                continue
+            if rule.before is not None:
+                if before is None:
+                    before = hit.before(limit, self._last_break)
+                if not rule.before.search(before):
+                    continue
+            if rule.after is not None:
+                if after is None:
+                    after = hit.after(limit, self._first_break)
+                if not rule.after.search(after):
+                    continue
+            if rule.sentence is not None:
+                if sentence is None:
+                    sentence = hit.before(self.settings.sentence_chars, self._last_sentence_break)
+                if not rule.sentence.search(sentence):
+                    continue
+            return rule
+        return None

@@ -1,0 +1,427 @@
+"""The scope and emergency rules (scripts_phrases/scope.yaml + gazetteer.yaml), rule by rule:
+what callers really say, what only looks like it, cancelling cues, several services at once,
+places that exist in and outside Liaoning, and data errors that name the file and the line.
+The labelled halves are scored in test_scope_labelled.py; these cases are written here."""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+import pytest
+
+from seat_console.config import SHIPPED_SCRIPTS_PHRASES
+from seat_console.core.errors import DataFileError
+from seat_console.core.phrases.scope import (CATEGORIES, ScopeDetector, ScopeVerdict,
+                                             load_scope, required_factors)
+
+
+@pytest.fixture(scope="module")
+def detector() -> ScopeDetector:
+    return ScopeDetector.from_folder(SHIPPED_SCRIPTS_PHRASES)
+
+
+def category(detector: ScopeDetector, text: str) -> str | None:
+    verdict = detector.detect(text)
+    return verdict.scope.category if verdict.scope else None
+
+
+def services(detector: ScopeDetector, text: str) -> tuple[str, ...] | None:
+    verdict = detector.detect(text)
+    return verdict.emergency.services if verdict.emergency else None
+
+
+OUT_OF_SCOPE = [
+    # civil_dispute: debts, family property, private quarrels, deals between individuals
+    ("借给亲戚的钱要不回来", "civil_dispute"),
+    ("朋友欠钱不还", "civil_dispute"),
+    ("我借给同学三万块钱,他现在把我拉黑了", "civil_dispute"),
+    ("前女友借了我五千一直不还", "civil_dispute"),
+    ("我老公要跟我离婚,孩子抚养权他非要争", "civil_dispute"),
+    ("离婚以后前夫一直不给抚养费", "civil_dispute"),
+    ("我和我弟因为老人留下的房子闹僵了", "civil_dispute"),
+    ("结婚前男方说好的彩礼现在反悔了", "civil_dispute"),
+    ("婆婆天天骂我,家里矛盾很大", "civil_dispute"),
+    ("邻居家的树枝伸到我家院子里,两家吵起来了", "civil_dispute"),
+    ("跟朋友合伙开饭店,他把钱卷走了", "civil_dispute"),
+    ("从个人手里买的二手电动车,骑了两天就坏了,卖家不退", "civil_dispute"),
+    # legal_procedure: already in litigation, arbitration, review or petition
+    ("我们已经在打官司了", "legal_procedure"),
+    ("法院已经立案了", "legal_procedure"),
+    ("复议正在审", "legal_procedure"),
+    ("判决下来了,对方就是不执行", "legal_procedure"),
+    ("已经上访了,还没有结果", "legal_procedure"),
+    ("这个事我已经向法院提起诉讼了", "legal_procedure"),
+    ("劳动仲裁已经开庭了,想让你们催一下", "legal_procedure"),
+    ("行政复议决定书下来了,我不服", "legal_procedure"),
+    ("对方已经把我告了", "legal_procedure"),
+    ("离婚官司已经在法院立案了,他还在转移财产", "legal_procedure"),  # court beats family
+    # military: army and armed police jurisdiction
+    ("部队的车天天占道停车", "military"),
+    ("部队训练场打靶的声音太大了", "military"),
+    ("军用机场的飞机噪音扰民", "military"),
+    ("武警支队门口乱停车", "military"),
+    ("驻军把我们村的地占了", "military"),
+    # out_of_province: the matter is outside Liaoning
+    ("这是河北廊坊那边的事", "out_of_province"),
+    ("我在上海浦东买的房子,开发商延期交房", "out_of_province"),
+    ("我老家山东临沂的宅基地被人占了", "out_of_province"),
+    ("哈尔滨那边的社保局不给办", "out_of_province"),
+    ("天津和平区的一个商家卖假货", "out_of_province"),
+    ("北京朝阳那边的饭店吃坏了肚子", "out_of_province"),
+    ("朝阳区的路灯坏了好几天了", "out_of_province"),  # 朝阳区 with nothing of Liaoning: 北京
+    # summaries as agents write them (来电人反映:…)
+    ("来电人反映:其借给朋友王某5万元,约定半年归还,现对方拒不还款。", "civil_dispute"),
+    ("来电人反映:其父亲去世后,其继母拒绝分割遗产。", "civil_dispute"),
+    ("来电人反映:其与邻居因院墙归属问题产生争执,要求协调。", "civil_dispute"),
+    ("来电人反映:其劳动争议案件已于上月开庭审理,要求加快审理进度。", "legal_procedure"),
+    ("来电人反映:其不服区政府的行政处罚决定,已向市政府申请行政复议。", "legal_procedure"),
+    ("来电人反映:某部队营区外墙存在安全隐患,要求处理。", "military"),
+    ("来电人反映:其在浙江省杭州市某网店购买商品后商家拒不退货。", "out_of_province"),
+    # callers' own words
+    ("我哥把爸妈的房子偷偷卖了,一分钱没给我们", "civil_dispute"),
+    ("我把房子租给一个人,他欠了半年房租不交", "civil_dispute"),
+    ("法院都判了,对方就是不给钱,执行局也不管", "legal_procedure"),
+    ("我们这事儿都打到中院了,还没判下来", "legal_procedure"),
+    ("部队的直升机天天低空飞,震得玻璃直响", "military"),
+    ("我在广州打工,老板拖欠了我三个月工资", "out_of_province"),
+]
+
+IN_SCOPE = [
+    # asking about procedures is in scope
+    "起诉需要什么材料",
+    "怎么申请劳动仲裁",
+    "信访局的地址在哪",
+    "我想咨询一下离婚登记需要带什么材料",
+    "遗产继承公证需要什么手续",
+    "法院立案庭的电话是多少",
+    "我想了解一下行政复议怎么申请",
+    # military look-alikes: civil affairs and veterans
+    "退役军人安置政策",
+    "军属优待",
+    "退伍军人的医保怎么交",
+    "军人优待证在哪里办",
+    "原来的部队家属院已经移交给地方了,现在楼道灯坏了没人修",
+    # places: a Liaoning matter naming elsewhere
+    "我在北京工作社保怎么转回沈阳",
+    "北京烤鸭店卫生太差了",
+    "兰州拉面馆门口占道经营",
+    "河北大街的井盖丢了",
+    "我们小区叫上海城,门口垃圾没人清",
+    "我是吉林的,来沈阳打工,老板不给工资",
+    "朝阳市双塔区的路灯坏了",
+    "我在朝阳,小区门口的路灯坏了",
+    "和平区的路灯坏了",
+    "我在朝阳区,沈阳的供暖不达标",
+    # civil look-alikes: matters with an administrative side
+    "单位拖欠工资三个月不给",
+    "物业不退装修押金",
+    "装修公司拿了钱就跑了",
+    "网购的商家不给退款",
+    "邻居家装修太吵了,晚上十点还在干",
+    "我借了银行的钱还不上了,有什么政策",
+    # emergency look-alikes
+    "上个月着过火想问理赔",
+    "咨询120急救车收费",
+    "楼道杂物堵了消防通道",
+    "之前被打了想问验伤",
+    "没着火",
+    "不用报警",
+    "万一着火了怎么办",
+    "去年我家着火了,保险公司到现在不赔",
+    "楼道里堆满了杂物,真要着火了人都出不去",
+    "小区消防栓坏了没人修",
+    "我们这个路口老出车祸,能不能装个红绿灯",
+    "医院说我爸是脑梗,住院费怎么报销",
+    "我想学点急救知识,心肺复苏怎么做",
+    "燃气灶打不着火了,找谁修",
+    "天然气费怎么这么贵",
+    "暖气漏水了物业不管",
+    "工厂烟囱天天冒黑烟",
+    "昨天晚上楼下有人打架,吵得睡不着",
+    "冬天烧煤取暖怎么预防煤气中毒",
+    "我家孩子丢了学生证怎么补办",
+    "烟雾报警器一直响",
+    "没想到是这样",
+    "来电人咨询:离婚后子女抚养费的标准。",
+    "我想问问信访局周末上班吗",
+    "我想问问起诉开发商需要什么证据",
+    "我是军嫂,想问问随军落户的事",
+    "我想给在部队的儿子寄东西,邮局说寄不了",
+    "我想问问北京那边的医保在咱这能不能用",
+    "我在深圳工作的时候交的社保,现在回大连了,怎么合并",
+    "往来台湾通行证怎么办",
+    "商场跳楼价大甩卖",
+    "我已经报警了,派出所来人看了,说让我打你们这个电话",
+    "那边有人晕倒了,后来120拉走了",
+    "孩子在学校被打了,老师也不管",
+    "来电人反映:小区燃气管道老化锈蚀严重,要求燃气公司检修更换。",
+]
+
+EMERGENCIES = [
+    ("有人要跳楼", ("110",)),
+    ("有人溺水", ("110", "120")),
+    ("闻到很大的煤气味", ("119",)),
+    ("老人摔倒了不能动", ("120",)),
+    ("我爸好像心梗了", ("120",)),
+    ("人昏迷了", ("120",)),
+    ("车撞了人", ("120", "122")),
+    ("快来人啊,我家着火了", ("119",)),
+    ("楼下饭店后厨起火了,烟特别大", ("119",)),
+    ("家里天然气好像漏了", ("119",)),
+    ("我爸突然晕倒了,叫不醒", ("120",)),
+    ("孩子高烧抽搐了", ("120",)),
+    ("小孩掉进冰窟窿里了", ("110", "120")),
+    ("楼下两伙人打起来了", ("110",)),
+    ("我老公喝多了又打我,我现在躲在厕所里", ("110",)),
+    ("我家进贼了,人还在屋里", ("110",)),
+    ("高速上追尾了,三车连撞", ("122",)),
+    ("电动车在楼道里充电着了", ("119",)),
+    ("我不想活了", ("110",)),
+    ("有人触电了", ("120",)),
+    ("电梯卡住了,里面有人出不来", ("119",)),
+    ("没想到家里着火了", ("119",)),  # 没想到 is not a negation
+    # several services at once
+    ("家里着火了,有人受伤", ("119", "120")),
+    ("有人拿刀在街上砍人,已经砍伤两个了", ("110", "120")),
+    ("刚才有辆车把一个骑电动车的撞倒了,人躺地上不动", ("120", "122")),
+    ("工地塌方了,有人被埋了", ("119", "120")),
+    ("外面有一股特别大的燃气味,整个单元都能闻见", ("119",)),  # 特别 is no negation
+    ("我爸血压二百多,头疼得要炸了,说话都不清楚了", ("120",)),  # 要炸了 is no explosion
+    ("我闺女放学到现在还没到家,电话也打不通", ("110",)),
+    ("我被人关在屋里出不去了", ("110",)),
+    ("有人掉进化粪池里了", ("119", "120")),
+    ("河里有个人在扑腾,好像不会游泳", ("110", "120")),
+    ("来电人反映:某商场门口发生持刀伤人事件,一名男子受伤倒地。", ("110", "120")),
+    ("来电人反映:某路口两辆私家车发生剐蹭,双方争执不下,造成道路拥堵。", ("122",)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), OUT_OF_SCOPE)
+def test_out_of_scope_matters(detector: ScopeDetector, text: str, expected: str) -> None:
+    verdict = detector.detect(text)
+    assert verdict.scope is not None and verdict.scope.category == expected, verdict
+    assert verdict.emergency is None
+
+
+@pytest.mark.parametrize("text", IN_SCOPE)
+def test_look_alikes_stay_in_scope_and_calm(detector: ScopeDetector, text: str) -> None:
+    assert detector.detect(text) == ScopeVerdict(), text
+
+
+@pytest.mark.parametrize(("text", "expected"), EMERGENCIES)
+def test_emergencies_with_every_service(detector: ScopeDetector, text: str,
+                                        expected: tuple[str, ...]) -> None:
+    verdict = detector.detect(text)
+    assert verdict.emergency is not None and verdict.emergency.services == expected, verdict
+    assert verdict.scope is None  # an emergency is reported alone
+
+
+@pytest.mark.parametrize(("text", "cue"), [
+    ("家里没着火", "negation"), ("没有人受伤", "negation"), ("暂无人员受伤", "negation"),
+    ("不用报警,我就问问", "negation"), ("上个月家里着火了", "past"), ("着过火", "past"),
+    ("前两天路口出了个车祸", "past"), ("万一着火了怎么办", "hypothetical"),
+    ("担心电线老化会着火", "hypothetical"), ("小区有火灾隐患", "drill"),
+    ("消防演练的时候有人晕倒了吗", "drill"), ("被打了想去验伤", "inquiry"),
+    ("着火以后保险怎么理赔", "inquiry"), ("那个烟囱老冒黑烟", "habitual"),
+])
+def test_cues_cancel_an_emergency(detector: ScopeDetector, text: str, cue: str) -> None:
+    assert detector.detect(text).emergency is None, cue
+
+
+def test_the_same_event_outside_the_cue_still_counts(detector: ScopeDetector) -> None:
+    # the negation belongs to its own clause: the fire in the next one is real
+    assert services(detector, "没人受伤,但是楼下着火了") == ("119",)
+    assert services(detector, "之前打过电话没人管,现在家里着火了") == ("119",)
+
+
+def test_matched_text_and_offsets_are_in_the_original(detector: ScopeDetector) -> None:
+    text = "楼道里 着 火了,有烟"
+    verdict = detector.detect(text)
+    assert verdict.emergency is not None
+    emergency = verdict.emergency
+    assert emergency.matched == "着 火" == text[emergency.start:emergency.end]
+    assert emergency.labels == ("火警",)
+    text = "我们  已经在打官司了"
+    scope = detector.detect(text).scope
+    assert scope is not None and scope.rule == "procedure_perfective"
+    assert scope.matched == text[scope.start:scope.end] and scope.matched.startswith("已经")
+    assert scope.label.startswith("已进入诉讼") and "{surname}" in scope.reply
+
+
+def test_traditional_and_full_width_text(detector: ScopeDetector) -> None:
+    assert services(detector, "我家著火了") == ("119",)
+    assert services(detector, "廚房煤氣洩漏了") == ("119",)
+    assert category(detector, "我們已經在打官司了") == "legal_procedure"
+    assert services(detector, "有人溺水!!!") == ("110", "120")
+
+
+def test_overlapping_events_give_one_span_with_every_label(detector: ScopeDetector) -> None:
+    verdict = detector.detect("车撞了人")
+    assert verdict.emergency is not None
+    assert verdict.emergency.matched == "车撞了人"
+    assert verdict.emergency.services == ("120", "122")
+    assert set(verdict.emergency.labels) == {"交通事故", "交通事故伤人"}
+
+
+def test_emergency_script_names_every_service(detector: ScopeDetector) -> None:
+    verdict = detector.detect("家里着火了,有人受伤")
+    assert verdict.emergency is not None
+    script = detector.script(verdict.emergency, {"surname": "张", "honorific": "女士"})
+    assert script.startswith("张女士,") and "请您立即拨打119、120" in script
+
+
+def test_gazetteer_ambiguity(detector: ScopeDetector) -> None:
+    assert category(detector, "朝阳区有个饭店卫生很差") == "out_of_province"
+    assert category(detector, "北京朝阳区有个饭店卫生很差") == "out_of_province"
+    assert category(detector, "辽宁朝阳区有个饭店卫生很差") is None  # Liaoning context
+    assert category(detector, "朝阳有个饭店卫生很差") is None  # the city of 朝阳
+    assert category(detector, "朝阳县有个饭店卫生很差") is None
+    assert category(detector, "和平区有个饭店卫生很差") is None  # 沈阳's
+    assert category(detector, "天津和平区有个饭店卫生很差") == "out_of_province"
+
+
+def test_where_the_matter_happens(detector: ScopeDetector) -> None:
+    # a Liaoning place beside an outside one keeps the matter here...
+    assert category(detector, "我在沈阳买的房子,开发商是北京的,现在不交房") is None
+    assert category(detector, "天津的公司在营口开的分店,欠我们工资不给") is None
+    # ...unless something happens at the outside place only
+    assert category(detector, "我们是沈阳的,在北京朝阳区一个商户买的手机坏了不给退") == "out_of_province"
+    assert category(detector, "来电人反映:吉林省四平市某小区供暖不达标,来电人现居住在铁岭。") \
+        == "out_of_province"
+    # 这边 after an outside place is that place, not here
+    assert category(detector, "我在天津这边上班,单位不给交社保") == "out_of_province"
+    assert category(detector, "我在这边上班,单位不给交社保") is None
+    # words that only hold a place name
+    assert category(detector, "医保定点医院有哪些") is None
+    assert category(detector, "北京人社局的电话") == "out_of_province"  # 人社局 is not 北京人
+
+
+def test_json_shape_and_an_empty_verdict(detector: ScopeDetector) -> None:
+    assert not detector.detect("") and not detector.detect("  ,。 ") and not detector.detect("咨询社保")
+    verdict = detector.detect("朋友欠钱不还")
+    assert verdict
+    body = verdict.as_json()
+    assert body["emergency"] is None
+    assert body["scope"]["category"] == "civil_dispute"  # type: ignore[index]
+    assert body["scope"]["reply"].startswith("先生/女士,")  # type: ignore[index]
+    assert detector.detect("有人溺水").as_json() == {
+        "scope": None, "emergency": {"services": ["110", "120"], "matched": "溺水"}}
+
+
+def test_every_rule_is_reached_through_its_literal_factors(detector: ScopeDetector) -> None:
+    """No rule is tried on every keystroke: each has literals one of which a match contains."""
+    assert detector.always_tried == []
+    assert required_factors("(?:着|起)了?火") == frozenset({"着火", "起火", "着了火", "起了火"})
+    assert required_factors("借给?[^，]{0,8}钱") == frozenset({"钱"})
+    assert required_factors("(?:已经|正在)[^，]{0,4}(?:起诉|立案)") in (
+        frozenset({"已经", "正在"}), frozenset({"起诉", "立案"}))
+    assert required_factors(".{2}") is None
+
+
+def test_detection_is_fast(detector: ScopeDetector) -> None:
+    text = ("市民反映小区供暖温度不达标,室温只有十四度,邻居借钱不还,已经起诉了,上个月着过火"
+            "想问理赔,家里着火了有人受伤,这是河北廊坊那边的事," * 10)[:500]
+    timings = []
+    for _ in range(300):
+        started = time.perf_counter()
+        detector.detect(text)
+        timings.append(time.perf_counter() - started)
+    assert statistics.median(timings) < 0.001  # per 500 characters, on every keystroke
+
+
+# -- data errors name the file and the line ------------------------------------------------------
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    target = tmp_path / "scripts_phrases"
+    shutil.copytree(SHIPPED_SCRIPTS_PHRASES, target)
+    return target
+
+
+def replace_in(path: Path, old: str, new: str) -> int:
+    """Replace the first `old` in `path`; the 1-based line it was on."""
+    text = path.read_text(encoding="utf-8")
+    index = text.index(old)
+    path.write_text(text[:index] + new + text[index + len(old):], encoding="utf-8")
+    return text.count("\n", 0, index) + 1
+
+
+def test_a_malformed_regex_names_the_file_and_line(folder: Path) -> None:
+    line = replace_in(folder / "scope.yaml", "pattern: '放火|纵火'", "pattern: '放火|(纵火'")
+    with pytest.raises(DataFileError) as error:
+        load_scope(folder)
+    assert error.value.path == folder / "scope.yaml" and error.value.line == line
+    assert "bad regular expression" in str(error.value) and f"scope.yaml:{line}:" in str(error.value)
+
+
+def test_an_unknown_category_names_the_file_and_line(folder: Path) -> None:
+    line = replace_in(folder / "scope.yaml", "category: military", "category: army")
+    with pytest.raises(DataFileError, match="unknown category 'army'") as error:
+        load_scope(folder)
+    assert error.value.line == line
+
+
+def test_an_unknown_fragment_or_cue_names_the_line(folder: Path) -> None:
+    line = replace_in(folder / "scope.yaml", "pattern: '{{military}}'", "pattern: '{{soldiers}}'")
+    with pytest.raises(DataFileError, match="unknown fragment") as error:
+        load_scope(folder)
+    assert error.value.line == line
+    replace_in(folder / "scope.yaml", "pattern: '{{soldiers}}'", "pattern: '{{military}}'")
+    line = replace_in(folder / "scope.yaml", "unless: [procedure_not_yet, scam]",
+                      "unless: [procedure_not_yet, spam]")
+    with pytest.raises(DataFileError, match="unknown cue 'spam'") as error:
+        load_scope(folder)
+    assert error.value.line == line
+
+
+def test_a_bad_service_or_empty_pattern_is_refused(folder: Path) -> None:
+    line = replace_in(folder / "scope.yaml", 'services: ["122"]', 'services: ["911"]')
+    with pytest.raises(DataFileError, match="services must be") as error:
+        load_scope(folder)
+    assert error.value.line == line
+    replace_in(folder / "scope.yaml", 'services: ["911"]', 'services: ["122"]')
+    line = replace_in(folder / "scope.yaml", "pattern: '放火|纵火'", "pattern: '(?:放火)?'")
+    with pytest.raises(DataFileError, match="matches an empty text") as error:
+        load_scope(folder)
+    assert error.value.line == line
+
+
+def test_malformed_yaml_names_the_line(folder: Path) -> None:
+    line = replace_in(folder / "scope.yaml", "rules:\n", "rules: [\n")
+    with pytest.raises(DataFileError, match="malformed YAML") as error:
+        load_scope(folder)
+    assert error.value.line is not None and error.value.line >= line
+
+
+def test_a_duplicated_key_names_its_line(folder: Path) -> None:
+    line = replace_in(folder / "scope.yaml", "    category: military\n",
+                      "    category: military\n    category: military\n") + 1
+    with pytest.raises(DataFileError, match="duplicate key 'category'") as error:
+        load_scope(folder)
+    assert error.value.line == line
+
+
+def test_a_list_of_words_holds_no_pattern(folder: Path) -> None:
+    line = replace_in(folder / "scope.yaml", "  money: [钱,", "  money: ['(?:钱)', 钱,")
+    with pytest.raises(DataFileError, match="'money' is a list of plain words") as error:
+        load_scope(folder)
+    assert error.value.line == line
+
+
+def test_a_place_on_both_sides_must_say_which_it_means(folder: Path) -> None:
+    gazetteer = folder / "gazetteer.yaml"
+    line = replace_in(gazetteer, "  河北: [河北, 河北省,", "  河北: [河北, 河北省, 浑南区,")
+    with pytest.raises(DataFileError, match="'浑南区' is in 'liaoning' and 'outside'") as error:
+        load_scope(folder)
+    assert error.value.path == gazetteer and error.value.line == line
+
+
+def test_the_shipped_rules_cover_every_category(detector: ScopeDetector) -> None:
+    rules = detector.rules
+    assert [c.id for c in rules.not_accepted] == ["legal_procedure", "military",
+                                                  "out_of_province", "civil_dispute"]
+    assert {c.id for c in rules.not_accepted} == set(CATEGORIES)
+    assert {r.category for r in rules.rules} == set(CATEGORIES) - {"out_of_province"}
+    assert sorted(rules.services) == ["110", "119", "120", "122"]
