@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from sqlmodel import select
-from textual.widgets import OptionList, Static, TextArea
+from textual.widgets import Input, OptionList, SelectionList, Static, TextArea
 
+from seat_console.core.check_reports import check_reports
 from seat_console.core.models import Ticket, TicketEvent
 from seat_console.core.workspace import Workspace
 from seat_console.tui.app import SeatConsoleApp
+from seat_console.tui.screens.check_report_dialog import CheckReportDialog
+from seat_console.tui.screens.choice_dialog import ChoiceDialog
+from seat_console.tui.screens.emergency_dialog import EmergencyDialog
 from seat_console.tui.screens.forbidden_confirm_dialog import ForbiddenConfirmDialog
 from seat_console.tui.widgets.phrase_pane import PhrasePane
 from seat_console.tui.widgets.ticket_form import TicketForm
@@ -82,8 +86,10 @@ async def test_out_of_scope_matter_offers_reply_and_one_key_rejection(workspace:
         await wait_until(pilot, lambda: "非受理范围" in text_of(app, "#scope-banner"))
         banner = text_of(app, "#scope-banner")
         assert "民事纠纷" in banner and "刘先生,您的问题已经记录" in banner
-        await pilot.press("f7")
-        assert "不予受理" in text_of(app, "#disposition-line")
+        await pilot.press("f7")  # the reasons, the detected one highlighted: Enter takes it
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "不予受理" in text_of(app, "#disposition-line"))
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: len(stored(workspace)) == 1)
         ticket = stored(workspace)[0]
@@ -98,15 +104,60 @@ async def test_emergency_shows_the_script_and_records_the_transfer(workspace: Wo
         await wait_until(pilot, lambda: "紧急事项" in text_of(app, "#scope-banner"))
         assert app.screen.query_one("#scope-banner").has_class("-emergency")
         assert "请您立即拨打119" in text_of(app, "#scope-banner")
-        await pilot.press("f7")  # not a non-accepted matter: refused with a message
-        assert text_of(app, "#disposition-line") == ""
-        await pilot.press("f8")
-        assert "紧急转警 119" in text_of(app, "#disposition-line")
+        await pilot.press("f8")  # 119 ticked from the detection; the agent adds 120
+        await wait_until(pilot, lambda: isinstance(app.screen, EmergencyDialog))
+        assert app.screen.query_one(SelectionList).selected == ["119"]
+        await pilot.press("3", "enter")
+        await wait_until(pilot, lambda: "紧急转警 119+120" in text_of(app, "#disposition-line"))
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: len(stored(workspace)) == 1)
         ticket = stored(workspace)[0]
-        assert (ticket.disposition, ticket.emergency_service) == ("emergency", "119")
+        assert (ticket.disposition, ticket.emergency_service) == ("emergency", "119+120")
         assert ticket.emergency_at is not None and ticket.status == "closed"
+        assert ticket.supervised and "已报告热线管理人员" in ticket.supervision_reason
+
+
+async def test_f7_and_f8_work_when_nothing_was_detected(workspace: Workspace) -> None:
+    app = SeatConsoleApp(workspace, incoming_call="13812345678")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await start(pilot, "咨询医保报销")  # the agent hears what the typed words do not say
+        await pilot.press("f8")
+        await wait_until(pilot, lambda: isinstance(app.screen, EmergencyDialog))
+        assert app.screen.query_one(SelectionList).selected == []
+        await pilot.press("enter")  # nothing ticked: asked to tick one, the dialog stays
+        await wait_until(pilot, lambda: "至少" in text_of(app, "#emergency-message"))
+        await pilot.press("3", "enter")
+        await wait_until(pilot, lambda: "紧急转警 120" in text_of(app, "#disposition-line"))
+        await pilot.press("f8")  # again: undo
+        await wait_until(pilot, lambda: text_of(app, "#disposition-line") == "")
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("down", "enter")  # the second non-accepted category
+        await wait_until(pilot, lambda: "不予受理" in text_of(app, "#disposition-line"))
+        second = workspace.scope.rules.not_accepted[1].label
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: len(stored(workspace)) == 1)
+        ticket = stored(workspace)[0]
+        assert (ticket.disposition, ticket.disposition_reason) == ("rejected", second)
+
+
+async def test_the_agent_records_what_the_checks_missed(workspace: Workspace) -> None:
+    app = SeatConsoleApp(workspace, incoming_call="13812345678")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await start(pilot, "咨询公积金提取")
+        app.screen.query_one("#reply").focus()
+        await type_text(pilot, "这事我们真不晓得", burst=2)
+        await pilot.press("ctrl+g")
+        await wait_until(pilot, lambda: isinstance(app.screen, CheckReportDialog))
+        assert app.screen.query_one("#report-text", Input).value == "这事我们真不晓得"
+        await pilot.press("enter", "enter")  # 禁语漏检 (highlighted), the words as they are
+        await type_text(pilot, "不晓得就是不知道", burst=2)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: len(check_reports(workspace.db)) == 1)
+        report = check_reports(workspace.db)[0]
+        assert (report.kind, report.field, report.agent_id) == ("forbidden_missed", "reply", "8001")
+        assert (report.text, report.note) == ("这事我们真不晓得", "不晓得就是不知道")
+        assert app.screen.query_one(TicketForm).values()["reply"] == "这事我们真不晓得"
 
 
 async def test_a_phrase_is_inserted_into_the_reply_with_placeholders_filled(workspace: Workspace) -> None:

@@ -47,7 +47,8 @@ CHECK_INTERVAL_SECONDS = 0.15  # forbidden/scope checks run at most this often, 
 WORK_NAMES = {"sync": "与中心同步", "submit": "提交工单", "draft": "保存草稿", "call": "结束来电",
               "caller-history": "读取来电记录", "repeat": "重复来电检查", "due": "读取临期工单",
               "callback-queue": "读取回访队列", "kb-load": "加载知识库", "kb-article": "读取知识",
-              "kb-search": "知识库检索", "reminders": "读取转介提醒", "reminders-done": "记录转介回访"}
+              "kb-search": "知识库检索", "reminders": "读取转介提醒", "reminders-done": "记录转介回访",
+              "check-report": "记录漏检/误报"}
 
 
 class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
@@ -69,6 +70,8 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
         Binding("f9", "reminders", "转介回访提醒", id="console.reminders", priority=True),
         Binding("ctrl+n", "new_call", "新来电", id="console.new_call", priority=True),
         Binding("ctrl+e", "end_call", "结束来电", id="console.end_call", priority=True),
+        Binding("ctrl+g", "report_check", "记录漏检/误报", id="console.report_check",
+                priority=True, show=False),
         Binding("ctrl+k", "conflicts", "同步冲突", id="console.conflicts", priority=True,
                 show=False),  # the status bar names its key when there are conflicts
     ]

@@ -1,0 +1,92 @@
+"""Whether a place outside Liaoning makes a matter out of scope (涉及辽宁省以外的各类事项), from
+the places of the gazetteer and the `out_of_province` settings of scope.yaml."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ahocorasick_rs
+
+from seat_console.core.phrases.gazetteer import Place
+from seat_console.core.phrases.scope_text import clause_bounds
+
+
+@dataclass(frozen=True)
+class OutOfProvince:
+    """How a place outside Liaoning makes a matter out of scope (scope.yaml `out_of_province`)."""
+
+    there: re.Pattern[str]  # right after the place: the matter is there (那边的事)
+    not_the_matter: re.Pattern[str]  # right after the place: origin, street, brand (河北人, 北京路)
+    not_the_matter_before: re.Pattern[str]  # before a Liaoning place, in its clause (现居住在铁岭)
+    handled_here: re.Pattern[str]  # anywhere: a Liaoning matter naming elsewhere (社保转回)
+    at_place_before: re.Pattern[str]  # before a place, in its clause: it happens there (在长春买的)
+    at_place_after: re.Pattern[str]  # right after a place: it happens there (吉林省某小区)
+
+
+KEYS = ("there", "not_the_matter", "not_the_matter_before", "handled_here", "at_place_before",
+        "at_place_after")
+
+
+class OutsidePlaces:
+    """find(compact) -> (start, end, rule) of the place outside Liaoning that puts the matter
+    out of scope, or None. Names are matched longest first (朝阳区 before 朝阳)."""
+
+    def __init__(self, places: list[Place], settings: OutOfProvince,
+                 compact: Callable[[str], str]) -> None:
+        self._places = places
+        self._settings = settings
+        self._finder = ahocorasick_rs.AhoCorasick(
+            [compact(p.name) for p in places], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+
+    def find(self, compact: str) -> tuple[int, int, str] | None:
+        """A place outside Liaoning where the matter is (see OutOfProvince): a matter handled
+        here (社保转回沈阳) is in scope; else a place followed by `there` is out; else a place is
+        out unless a Liaoning place or a local word is named too, and a Liaoning place named
+        beside one where something happens (在长春买的) counts only if something happens there
+        too (在营口开的分店)."""
+        found = self._finder.find_matches_as_indexes(compact)
+        if not found:
+            return None
+        settings = self._settings
+        mentions: list[tuple[Place, int, int]] = []
+        previous_end = -1
+        for index, start, end in found:
+            place = self._places[index]
+            after_a_place, previous_end = start == previous_end, end
+            if place.side == "none":
+                continue  # a word that only holds a place name (医保定点)
+            if place.side == "local" and after_a_place:
+                continue  # 天津这边: the place before it, not here
+            if place.side != "local":
+                if settings.not_the_matter.match(compact, end):
+                    continue  # 河北人, 北京路, 兰州拉面: not where the matter is
+                left, _ = clause_bounds(compact, start, end)
+                if place.side != "outside" and \
+                        settings.not_the_matter_before.search(compact[left:start]):
+                    continue  # 现居住在铁岭, 我们是营口的: where the caller lives or is from
+            mentions.append((place, start, end))
+        sure = {p.side for p, _, _ in mentions if p.side != "ambiguous"}
+        here = bool(sure & {"liaoning", "local"})
+        elsewhere = "outside" in sure
+        outside, happens = [], {"liaoning": False, "outside": False}
+        for place, start, end in mentions:
+            side = place.side
+            if side == "ambiguous":
+                side = place.default if here == elsewhere else ("liaoning" if here else "outside")
+            if side == "outside":
+                outside.append((start, end))
+            elif side == "liaoning":
+                here = True
+            if side in happens and not happens[side]:
+                left, _ = clause_bounds(compact, start, end)
+                happens[side] = bool(settings.at_place_after.match(compact, end)
+                                     or settings.at_place_before.search(compact[left:start]))
+        if not outside or settings.handled_here.search(compact):
+            return None
+        for start, end in outside:
+            if settings.there.match(compact, end):
+                return start, end, "outside_place_there"
+        if here and (happens["liaoning"] or not happens["outside"]):
+            return None
+        return (*outside[0], "outside_place")
