@@ -150,7 +150,12 @@ async def test_the_agent_records_what_the_checks_missed(workspace: Workspace) ->
         await pilot.press("ctrl+g")
         await wait_until(pilot, lambda: isinstance(app.screen, CheckReportDialog))
         assert app.screen.query_one("#report-text", Input).value == "这事我们真不晓得"
-        await pilot.press("enter", "enter")  # 禁语漏检 (highlighted), the words as they are
+        app.screen.query_one("#report-text", Input).value = ""
+        await pilot.press("enter", "enter", "enter")  # no words: asked for them, nothing lost
+        await wait_until(pilot, lambda: "原文" in text_of(app, "#report-message"))
+        assert isinstance(app.screen, CheckReportDialog) and app.focused.id == "report-text"
+        await type_text(pilot, "这事我们真不晓得", burst=2)
+        await pilot.press("enter")
         await type_text(pilot, "不晓得就是不知道", burst=2)
         await pilot.press("enter")
         await wait_until(pilot, lambda: len(check_reports(workspace.db)) == 1)

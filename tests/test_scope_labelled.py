@@ -1,28 +1,37 @@
-"""Scope and emergency detection against the labelled halves (tests/data/scope_labelled_dev.jsonl
-and scope_labelled_test.jsonl), beside the plain substring baseline (the old trigger lists).
+"""Scope and emergency detection against the labelled sets, beside the plain substring baseline
+(the old trigger lists, bench/scope_baseline.yaml) scored in the same run.
 
-Thresholds on each half: scope F1 >= 0.95, no false alarm on look-alike rows (kinds
-scope_lookalike, emergency_lookalike and in_scope must give neither a scope nor an emergency),
-emergency recall >= 0.98. The rules were tuned on the dev half only; the test half is reported as
-figures, never row by row.
+- dev and dev2 (tests/data/scope_labelled_dev.jsonl, scope_labelled_dev2.jsonl) were read row by
+  row while the rules were written: they must meet the targets (scope F1 >= 0.95, no false alarm
+  on look-alike rows: kinds scope_lookalike, emergency_lookalike and in_scope give neither a scope
+  nor an emergency, emergency recall >= 0.98), and their misses are printed.
+- the test half (scope_labelled_test.jsonl) and the holdout (scope_holdout.jsonl) were never read:
+  they hold floors at what the rules reach, must beat the baseline, and are reported as aggregate
+  figures only (an assertion never shows one of their rows). Whether they meet the targets is an
+  expected failure until they do.
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from bench.scope_bench import (DEV, LOOKALIKE_KINDS, TEST, Figures, SubstringBaseline,
+from bench.scope_bench import (LOOKALIKE_KINDS, SETS, TUNED, UNSEEN, Figures, SubstringBaseline,
                                load_rows, ours, score)
 from seat_console.config import SHIPPED_SCRIPTS_PHRASES
 from seat_console.core.phrases.scope import CATEGORIES, EMERGENCY_SERVICES, ScopeDetector
 
 F1_AT_LEAST = 0.95
 EMERGENCY_RECALL_AT_LEAST = 0.98
-# What the rules reach on the test half today (they were never tuned on its rows): a floor so
-# that a change cannot make them worse unnoticed, while the targets above are not yet met.
-TEST_FLOOR = {"f1": 0.86, "emergency_recall": 0.93, "false_alarms": 9}
+# What the rules reach on the sets they were never tuned on: floors, so that a change cannot make
+# them worse unnoticed (false_alarms is a ceiling).
+FLOOR = {
+    "test": {"f1": 0.86, "emergency_recall": 0.93, "false_alarms": 9},
+    "holdout": {"f1": 0.0, "emergency_recall": 0.0, "false_alarms": 10**6},
+}
 
 
 @pytest.fixture(scope="module")
@@ -30,10 +39,20 @@ def detector() -> ScopeDetector:
     return ScopeDetector.from_folder(SHIPPED_SCRIPTS_PHRASES)
 
 
-@pytest.mark.parametrize("half", [DEV, TEST], ids=["dev", "test"])
-def test_the_half_is_well_formed(half) -> None:  # type: ignore[no-untyped-def]
+def labelled(name: str) -> Path:
+    """The set's path; the holdout is skipped while it has not been added yet, any other set
+    missing is a failure."""
+    path = SETS[name]
+    if name == "holdout" and not os.path.exists(path):
+        pytest.skip(f"{path.name} not added yet")
+    assert path.exists(), f"labelled set {name} missing: {path}"
+    return path
+
+
+@pytest.mark.parametrize("name", [*TUNED, *UNSEEN])
+def test_the_set_is_well_formed(name: str) -> None:
     """Counts only: a failure names how many rows are malformed, never which."""
-    rows = load_rows(half)
+    rows = load_rows(labelled(name))
     kinds = Counter(str(r["kind"]) for r in rows)
     malformed = sum(
         not (r["scope"] is None or r["scope"] in CATEGORIES)
@@ -42,18 +61,19 @@ def test_the_half_is_well_formed(half) -> None:  # type: ignore[no-untyped-def]
         for r in rows)
     count = len(rows)
     del rows
-    assert count >= 200 and malformed == 0, f"{count} rows, {malformed} malformed"
-    assert all(kinds[k] for k in ("out_of_scope", "emergency", *LOOKALIKE_KINDS)), dict(kinds)
+    assert count >= 100 and malformed == 0, f"{name}: {count} rows, {malformed} malformed"
+    assert all(kinds[k] for k in ("out_of_scope", "emergency")), dict(kinds)
 
 
 def report(name: str, figures: Figures, baseline: Figures) -> str:
-    lines = (figures.line(f"scope rules, {name}"), baseline.line(f"substring baseline, {name}"))
+    lines = (figures.line(f"scope rules, {name}"), figures.recall_line(f"scope rules, {name}"),
+             baseline.line(f"substring baseline, {name}"))
     print("\n" + "\n".join(lines))
     return "; ".join(lines)
 
 
 def shortfalls(figures: Figures) -> list[str]:
-    """The thresholds missed, as text (assertions never show the rows themselves)."""
+    """The targets missed, as text (assertions never show the rows themselves)."""
     missed = []
     if figures.f1 < F1_AT_LEAST:
         missed.append(f"scope F1 {figures.f1:.3f} < {F1_AT_LEAST}")
@@ -65,34 +85,62 @@ def shortfalls(figures: Figures) -> list[str]:
     return missed
 
 
-def test_dev_half(detector: ScopeDetector) -> None:
-    rows = load_rows(DEV)
+@pytest.mark.parametrize("name", TUNED)
+def test_tuned_set_meets_the_targets(detector: ScopeDetector, name: str) -> None:
+    rows = load_rows(labelled(name))
     figures = score(rows, ours(detector))
-    summary = report("dev", figures, score(rows, SubstringBaseline().judge))
-    for text, expected, got in figures.misses:  # dev rows may be shown: they are for tuning
-        print(f"  dev miss: {text} expected {expected} got {got}")
+    summary = report(name, figures, score(rows, SubstringBaseline().judge, keep_misses=False))
+    for text, expected, got in figures.misses:  # tuned rows may be shown: they are for tuning
+        print(f"  {name} miss: {text} expected {expected} got {got}")
     missed = shortfalls(figures)
     assert not missed, f"{missed}: {summary}"
 
 
-def half_figures(detector: ScopeDetector) -> tuple[Figures, Figures]:
-    """Aggregate figures only: the test half is never inspected row by row."""
-    rows = load_rows(TEST)
+def unseen_figures(detector: ScopeDetector, name: str) -> tuple[Figures, Figures]:
+    """Aggregate figures only: these sets are never inspected row by row."""
+    rows = load_rows(labelled(name))
     return (score(rows, ours(detector), keep_misses=False),
             score(rows, SubstringBaseline().judge, keep_misses=False))
 
 
-def test_test_half_does_not_get_worse(detector: ScopeDetector) -> None:
-    figures, baseline = half_figures(detector)
-    summary = report("test", figures, baseline)
+@pytest.fixture(scope="module")
+def unseen(detector: ScopeDetector) -> dict[str, tuple[Figures, Figures]]:
+    """Each unseen set scored once per run (ours, baseline); cached for the two tests below."""
+    return {}
+
+
+def figures_of(unseen: dict[str, tuple[Figures, Figures]], detector: ScopeDetector,
+               name: str) -> tuple[Figures, Figures]:
+    if name not in unseen:
+        unseen[name] = unseen_figures(detector, name)
+    return unseen[name]
+
+
+@pytest.mark.parametrize("name", UNSEEN)
+def test_unseen_set_holds_its_floor(detector: ScopeDetector, unseen: dict[str, tuple[Figures, Figures]],
+                                    name: str) -> None:
+    figures, baseline = figures_of(unseen, detector, name)
+    summary = report(name, figures, baseline)
+    floor = FLOOR[name]
     worse = []
-    if figures.f1 < TEST_FLOOR["f1"]:
-        worse.append(f"scope F1 {figures.f1:.3f} < {TEST_FLOOR['f1']}")
-    if figures.emergency_recall < TEST_FLOOR["emergency_recall"]:
+    if figures.f1 < floor["f1"]:
+        worse.append(f"scope F1 {figures.f1:.3f} < {floor['f1']}")
+    if figures.emergency_recall < floor["emergency_recall"]:
         worse.append(f"emergency recall {figures.emergency_recall:.3f} < "
-                     f"{TEST_FLOOR['emergency_recall']}")
-    if figures.false_alarms > TEST_FLOOR["false_alarms"]:
-        worse.append(f"{figures.false_alarms} false alarms > {TEST_FLOOR['false_alarms']}")
-    if not (figures.f1 > baseline.f1 and figures.false_alarms < baseline.false_alarms):
+                     f"{floor['emergency_recall']}")
+    if figures.false_alarms > floor["false_alarms"]:
+        worse.append(f"{figures.false_alarms} false alarms > {floor['false_alarms']}")
+    if not (figures.f1 > baseline.f1 and figures.false_alarms < baseline.false_alarms
+            and figures.emergency_recall > baseline.emergency_recall):
         worse.append("not better than the substring baseline")
-    assert not worse, f"{worse}: {summary}"
+    assert not worse, f"{name}: {worse}: {summary}"
+
+
+@pytest.mark.xfail(reason="the unseen sets do not meet the targets yet", strict=False)
+@pytest.mark.parametrize("name", UNSEEN)
+def test_unseen_set_meets_the_targets(detector: ScopeDetector,
+                                      unseen: dict[str, tuple[Figures, Figures]],
+                                      name: str) -> None:
+    figures, _ = figures_of(unseen, detector, name)
+    missed = shortfalls(figures)
+    assert not missed, f"{name}: {missed}"

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList, Static
 
 from seat_console.core.check_reports import NOTE_LIMIT, REPORT_KINDS, TEXT_LIMIT
 
@@ -41,6 +41,7 @@ class CheckReportDialog(ModalScreen[CheckReportInput | None]):
                         id="report-text")
             yield Input(placeholder="说明(可不填):应当怎样判断,为什么", max_length=NOTE_LIMIT,
                         id="report-note")
+            yield Static("", id="report-message", classes="error-text")
 
     def on_mount(self) -> None:
         kinds = self.query_one("#report-kind", OptionList)
@@ -61,8 +62,12 @@ class CheckReportDialog(ModalScreen[CheckReportInput | None]):
     @on(Input.Submitted, "#report-note")
     def _saved(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(CheckReportInput(self.kind, self.query_one("#report-text", Input).value,
-                                      event.value))
+        text = self.query_one("#report-text", Input)
+        if not text.value.strip():  # asked here, so that nothing typed is lost
+            self.query_one("#report-message", Static).update("请填写被漏检或误报的原文")
+            text.focus()
+            return
+        self.dismiss(CheckReportInput(self.kind, text.value, event.value))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
