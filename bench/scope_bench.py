@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sets", default=",".join(UNSEEN),
                         help=f"comma-separated, of {', '.join(SETS)} (default: the untuned sets)")
     parser.add_argument("--speed", action="store_true", help="speed only")
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args([] if argv is None else argv)  # None: called by bench/run.py
     detector = ScopeDetector.from_folder(SHIPPED_SCRIPTS_PHRASES)
     baseline = SubstringBaseline()
     for name in [] if args.speed else [n for n in args.sets.split(",") if n]:
@@ -187,4 +187,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -124,7 +124,9 @@ def test_every_action_the_core_writes_has_a_chinese_name() -> None:
 def test_every_event_reads_as_chinese(db: Database) -> None:
     ticket, events = events_of(db, every_kind_of_event(db, confidential=False))
     texts = [describe(event, ticket, TAXONOMY) for event in events]
-    assert {event.action for event in events} == actions_written_by_the_core()
+    # an emergency's shift_leader_informed needs a ticket of its own: test_emergency_intake.py
+    assert {event.action for event in events} == actions_written_by_the_core() - {
+        "shift_leader_informed"}
     assert [t.action for t in texts] == [
         "受理", "确认提交含禁语内容", "转介", "转办", "催办", "督办", "办理中", "办结",
         "回访不满意,退回重办", "办结", "回访", "归档", "转介回访", "转介回访", "中心更新",

@@ -70,6 +70,9 @@ TRADITIONAL = {"爱": "愛", "谁": "誰", "说": "說", "话": "話", "听": "�
 FILLER = st.text(alphabet="的一是在了有和人我们市民反映小区供暖水电气路灯物业公司0123abc", max_size=12)
 
 
+CLAUSE_SPLITS = {("等一会儿", 0), ("不知道", 0), ("不能办", 0), ("怎么还不明白", 2)}
+
+
 @st.composite
 def disguised(draw: st.DrawFn) -> tuple[str, str]:
     """A forbidden phrase with separators, Traditional forms and full-width in between."""
@@ -79,8 +82,9 @@ def disguised(draw: st.DrawFn) -> tuple[str, str]:
         if char in TRADITIONAL and draw(st.booleans()):
             char = TRADITIONAL[char]
         separator = draw(SEPARATORS)
-        if phrase in ("等一会儿", "不知道", "不能办") and index == 0:
-            # 等，一会儿 is "etc., in a moment" and 不，知道的 "no, I know": clean
+        if (phrase, index) in CLAUSE_SPLITS:
+            # 等，一会儿 is "etc., in a moment", 不，知道的 "no, I know", 怎么还，不明白的 "how to
+            # repay; whoever does not understand": a clause break there is no disguise
             separator = separator.lstrip("，。,；;！!？?、")
         chars.append(char + separator)
     return phrase, "".join(chars).rstrip()

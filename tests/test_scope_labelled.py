@@ -26,11 +26,12 @@ from seat_console.core.phrases.scope import CATEGORIES, EMERGENCY_SERVICES, Scop
 
 F1_AT_LEAST = 0.95
 EMERGENCY_RECALL_AT_LEAST = 0.98
-# What the rules reach on the sets they were never tuned on: floors, so that a change cannot make
-# them worse unnoticed (false_alarms is a ceiling).
+# What the rules reach on the sets they were never tuned on (2026-12: test F1 0.899, emergency
+# recall 0.979, 8 false alarms; holdout F1 0.898, emergency recall 0.937, 9 false alarms): floors,
+# so that a change cannot make them worse unnoticed (false_alarms is a ceiling).
 FLOOR = {
-    "test": {"f1": 0.86, "emergency_recall": 0.93, "false_alarms": 9},
-    "holdout": {"f1": 0.0, "emergency_recall": 0.0, "false_alarms": 10**6},
+    "test": {"f1": 0.89, "emergency_recall": 0.97, "false_alarms": 8},
+    "holdout": {"f1": 0.89, "emergency_recall": 0.93, "false_alarms": 9},
 }
 
 

@@ -22,10 +22,11 @@ class OutOfProvince:
     handled_here: re.Pattern[str]  # anywhere: a Liaoning matter naming elsewhere (社保转回)
     at_place_before: re.Pattern[str]  # before a place, in its clause: it happens there (在长春买的)
     at_place_after: re.Pattern[str]  # right after a place: it happens there (吉林省某小区)
+    lives_here: re.Pattern[str]  # right after a Liaoning place: the caller lives there (在大连工作)
 
 
 KEYS = ("there", "not_the_matter", "not_the_matter_before", "handled_here", "at_place_before",
-        "at_place_after")
+        "at_place_after", "lives_here")
 
 
 class OutsidePlaces:
@@ -44,7 +45,7 @@ class OutsidePlaces:
         here (社保转回沈阳) is in scope; else a place followed by `there` is out; else a place is
         out unless a Liaoning place or a local word is named too, and a Liaoning place named
         beside one where something happens (在长春买的) counts only if something happens there
-        too (在营口开的分店)."""
+        too (在营口开的分店; 在大连工作 is where the caller lives, not where something happens)."""
         found = self._finder.find_matches_as_indexes(compact)
         if not found:
             return None
@@ -78,6 +79,8 @@ class OutsidePlaces:
                 outside.append((start, end))
             elif side == "liaoning":
                 here = True
+            if side == "liaoning" and settings.lives_here.match(compact, end):
+                continue  # 其在大连工作: where the caller lives or works, not where it happens
             if side in happens and not happens[side]:
                 left, _ = clause_bounds(compact, start, end)
                 happens[side] = bool(settings.at_place_after.match(compact, end)

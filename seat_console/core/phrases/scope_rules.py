@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 
 from seat_console.core.phrases.gazetteer import Place
 from seat_console.core.phrases.out_of_province import OutOfProvince
-from seat_console.core.phrases.scope_text import clause_bounds
+from seat_console.core.phrases.scope_text import SENTENCE, clause_bounds
 
 CATEGORIES = ("civil_dispute", "legal_procedure", "military", "out_of_province")
 EMERGENCY_SERVICES = ("110", "119", "120", "122")
-CUE_PLACES = ("before", "after", "clause", "text")
+CUE_PLACES = ("before", "after", "clause", "sentence_before", "text")
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,14 @@ class Cue:
     """A pattern that, found `where` around a hit, cancels it (没着火, 上个月…, 万一…, 想问理赔)."""
 
     id: str
-    where: str  # before / after (the hit's clause), clause, text
+    where: str  # before / after (the hit's clause), clause, sentence_before (its sentence), text
     regex: re.Pattern[str]
 
     def holds(self, compact: str, start: int, end: int) -> bool:
         if self.where == "text":
             return self.regex.search(compact) is not None
+        if self.where == "sentence_before":
+            return self.regex.search(compact, compact.rfind(SENTENCE, 0, start) + 1, start) is not None
         left, right = clause_bounds(compact, start, end)
         segment = {"before": (left, start), "after": (end, right), "clause": (left, right)}
         low, high = segment[self.where]
