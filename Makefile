@@ -13,8 +13,8 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## start the console on ./hotline.db (created and seeded on first run)
 	$(VENV)/bin/seat-console
 
-test: $(STAMP)  ## run the whole test suite
-	$(VENV)/bin/pytest -q
+test: $(STAMP)  ## run the whole test suite (two workers; one file: .venv/bin/pytest FILE)
+	$(VENV)/bin/pytest -q -n 2
 
 bench: $(STAMP)  ## run the benchmarks and print their figures
 	$(VENV)/bin/python bench/run.py

@@ -24,7 +24,6 @@ from pathlib import Path
 import yaml
 
 from seat_console.config import SHIPPED_SCRIPTS_PHRASES
-from seat_console.core.phrases.matcher import PhraseMatcher
 from seat_console.core.phrases.scope import ScopeDetector
 
 HERE = Path(__file__).resolve().parent
@@ -51,7 +50,7 @@ def load_rows(path: Path) -> list[dict[str, object]]:
 
 
 class SubstringBaseline:
-    """The old detector: trigger substrings, any emergency first, else the first category."""
+    """The old trigger lists as plain substrings: any emergency first, else the first category."""
 
     def __init__(self, path: Path = BASELINE) -> None:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -63,14 +62,15 @@ class SubstringBaseline:
             kind = "emergency" if category == "emergency_channel" else "scope"
             for trigger in triggers:
                 patterns.setdefault(trigger, (kind, "" if kind == "emergency" else category))
-        self._matcher: PhraseMatcher[tuple[str, str]] = PhraseMatcher(patterns)
+        self._patterns = patterns
 
     def judge(self, text: str) -> Judgement:
-        matches = self._matcher.find(text)
-        emergency = [m.key[1] for m in matches if m.key[0] == "emergency"]
+        found = sorted((text.find(trigger), key) for trigger, key in self._patterns.items()
+                       if trigger in text)  # plain substrings, in text order
+        emergency = [key[1] for _, key in found if key[0] == "emergency"]
         if emergency:  # the old finding named one service (none for emergency_channel)
             return None, tuple(s for s in emergency[:1] if s)
-        scope = [m.key[1] for m in matches if m.key[0] == "scope"]
+        scope = [key[1] for _, key in found if key[0] == "scope"]
         return (scope[0] if scope else None), None
 
 

@@ -73,7 +73,7 @@ class ForbiddenChecker:
         patterns = {written: phrase for phrase in rules.phrases
                     for written in (phrase.phrase, *phrase.variants)}
         self._matcher: PhraseMatcher[ForbiddenPhrase] = PhraseMatcher(
-            patterns, rules.allow, folds=PARTICLE_FOLDS, ignore_quoted=True, as_words=True)
+            patterns, rules.allow, folds=PARTICLE_FOLDS, ignore_quoted=True)
         self._context = ContextJudge(rules.context)
 
     @classmethod

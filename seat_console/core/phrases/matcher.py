@@ -17,6 +17,7 @@ Key = TypeVar("Key", bound=Hashable)
 QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’", '"': '"', "'": "'", "《": "》"}
 # A look-alike with punctuation inside is no word (不行,人家); with spaces it still is (不 行 驶).
 _PUNCTUATION = re.compile(r"[^\w\s]")
+_QUOTE_MARK = re.compile("[" + re.escape("".join(QUOTE_PAIRS)) + "]")
 _QUOTED = re.compile("|".join(f"{re.escape(o)}[^{re.escape(c)}]*{re.escape(c)}"
                               for o, c in QUOTE_PAIRS.items()))
 
@@ -67,18 +68,12 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
 
 
 class PhraseMatcher(Generic[Key]):
-    """patterns: text -> key (several texts may share a key, e.g. variants of one phrase).
-
-    A hit lying inside an occurrence of an allow-listed text is dropped (the look-alike must be
-    written as one word: an allow-listed text with punctuation or spaces inside does not count,
-    so 不知道,您去问 stays an offence while 不知道您是否方便 does not); with
-    `ignore_quoted`, so is a hit lying inside quotation marks. Overlapping hits of the same key
-    keep the longest.
-    """
+    """patterns: text -> key (several texts may share a key, e.g. variants of one phrase);
+    `allow`: look-alike words that hide the phrases inside them (see `find`). With
+    `ignore_quoted`, a hit lying inside quotation marks is dropped too."""
 
     def __init__(self, patterns: dict[str, Key], allow: Iterable[str] = (),
-                 *, folds: dict[str, str] | None = None, ignore_quoted: bool = False,
-                 as_words: bool = False) -> None:
+                 *, folds: dict[str, str] | None = None, ignore_quoted: bool = False) -> None:
         allow = list(allow)
         alphabet = set("".join(patterns) + "".join(allow))
         self.normalizer = Normalizer(alphabet, folds)
@@ -86,45 +81,19 @@ class PhraseMatcher(Generic[Key]):
         allowed = {self.normalizer.compact(text) for text in allow} - set(compact)
         self._texts = list(compact) + sorted(allowed)
         self._keys: list[Key | None] = list(compact.values()) + [None] * len(allowed)
-        self._longest_allowed = max((len(t) for t in allowed), default=0)
         self.ignore_quoted = ignore_quoted
-        self.as_words = as_words
-        if as_words:
-            longest = ahocorasick_rs.MatchKind.LeftmostLongest
-            self._automaton = ahocorasick_rs.AhoCorasick(self._texts, matchkind=longest)
-            self._phrases_only = ahocorasick_rs.AhoCorasick(list(compact))
-            self._longest_phrase = max(len(t) for t in compact)
-        else:
-            self._automaton = ahocorasick_rs.AhoCorasick(self._texts)
+        longest = ahocorasick_rs.MatchKind.LeftmostLongest
+        self._automaton = ahocorasick_rs.AhoCorasick(self._texts, matchkind=longest)
+        self._phrases_only = ahocorasick_rs.AhoCorasick(list(compact))
+        self._longest_phrase = max(len(t) for t in compact)
 
     def find(self, text: str) -> list[Match[Key]]:
-        folded = self.normalizer.fold(text)
-        compact = folded.replace(DROP, "")
-        if self.as_words:
-            return self._find_words(text, folded, compact)
-        raw = self._automaton.find_matches_as_indexes(compact, overlapping=True)
-        if not raw:
-            return []
-        candidates = [(self._keys[i], s, e) for i, s, e in raw if self._keys[i] is not None]
-        if not candidates:
-            return []
-        offsets = OffsetMap(folded)
-        allowed_end: dict[int, int] = {}  # start -> furthest end of a look-alike written as one word
-        for i, s, e in raw:
-            if self._keys[i] is None and offsets.contiguous(s, e) and allowed_end.get(s, -1) < e:
-                allowed_end[s] = e
-        found = [(key, s, e) for key, s, e in candidates
-                 if not any(allowed_end.get(a, -1) >= e
-                            for a in range(max(0, s - self._longest_allowed), s + 1))]
-        if not found:
-            return []
-        return self._in_original(text, compact, offsets, _longest_per_key(found))
-
-    def _find_words(self, text: str, folded: str, compact: str) -> list[Match[Key]]:
         """Leftmost-longest, non-overlapping: the text is read as a sequence of words, so a
         look-alike written as one word (不行驶, 行不行, 能不能办) hides the phrase inside it while
-        a doubled refusal (不行不行) is two phrases. A look-alike broken by punctuation or spaces
-        is no word: the phrases inside it still count (不行,人家不给办)."""
+        a doubled refusal (不行不行) is two phrases. A look-alike broken by punctuation is no
+        word: the phrases inside it still count (不行,人家不给办); spaces do not break one."""
+        folded = self.normalizer.fold(text)
+        compact = folded.replace(DROP, "")
         raw = self._automaton.find_matches_as_indexes(compact)
         if not raw:
             return []
@@ -148,7 +117,8 @@ class PhraseMatcher(Generic[Key]):
 
     def _in_original(self, text: str, compact: str, offsets: OffsetMap,
                      found: list[tuple[Key, int, int]]) -> list[Match[Key]]:
-        quotes = quoted_spans(text) if self.ignore_quoted and found else []
+        quotes = quoted_spans(text) if self.ignore_quoted and found and \
+            _QUOTE_MARK.search(text) else []
         matches = []
         for key, start, end in found:
             o_start, o_end = offsets.span(start, end)
@@ -156,14 +126,3 @@ class PhraseMatcher(Generic[Key]):
                 continue
             matches.append(Match(key, o_start, o_end, text, compact, offsets, start, end))
         return matches
-
-
-def _longest_per_key(found: list[tuple[Key, int, int]]) -> list[tuple[Key, int, int]]:
-    found.sort(key=lambda hit: (hit[1], -(hit[2] - hit[1])))
-    kept: list[tuple[Key, int, int]] = []
-    for key, start, end in found:
-        if any(k == key and s <= start and end <= e for k, s, e in kept):
-            continue
-        kept = [(k, s, e) for k, s, e in kept if not (k == key and start <= s and e <= end)]
-        kept.append((key, start, end))
-    return sorted(kept, key=lambda hit: hit[1])

@@ -33,9 +33,10 @@ from seat_console.core.phrases.literal_factors import required_factors, top_leve
 from seat_console.core.phrases.normalizer import OffsetMap
 from seat_console.core.phrases.out_of_province import OutOfProvince, OutsidePlaces
 from seat_console.core.phrases.scope_loader import SCOPE_FILE, load_scope
-from seat_console.core.phrases.scope_rules import (CATEGORIES, CUE_PLACES, EMERGENCY_SERVICES, Cue,
-                                                   EmergencyEvent, NotAccepted, ScopeRule,
+from seat_console.core.phrases.scope_rules import (CATEGORIES, CUE_PLACES, Cue, EmergencyEvent,
+                                                   NotAccepted, ScopeRule,
                                                    ScopeRules)
+from seat_console.core.ticket_codes import EMERGENCY_SERVICES
 from seat_console.core.phrases.scope_text import CLAUSE, SENTENCE, ScopeText, clause_bounds
 from seat_console.core.phrases.scope_verdict import (NOTHING, EmergencyMatch, ScopeFinding,
                                                      ScopeMatch, ScopeVerdict)

@@ -13,9 +13,10 @@ from seat_console.core.phrases.data_file import items, mapping, mappings, open_d
 from seat_console.core.phrases.gazetteer import load_gazetteer
 from seat_console.core.phrases.out_of_province import KEYS, OutOfProvince
 from seat_console.core.phrases.scope_data import no_duplicate_keys, unique
-from seat_console.core.phrases.scope_rules import (CATEGORIES, CUE_PLACES, EMERGENCY_SERVICES, Cue,
-                                                   EmergencyEvent, NotAccepted, ScopeRule,
+from seat_console.core.phrases.scope_rules import (CATEGORIES, CUE_PLACES, Cue, EmergencyEvent,
+                                                   NotAccepted, ScopeRule,
                                                    ScopeRules)
+from seat_console.core.ticket_codes import EMERGENCY_SERVICES
 from seat_console.core.yaml_source import YamlDocument
 
 SCOPE_FILE = "scope.yaml"

@@ -1,6 +1,7 @@
 """The scope and emergency rules as loaded from scope.yaml (see scope_loader.load_scope): the
 non-accepted categories, the cues that cancel a hit, the scope rules, the emergency events and
 the out-of-province settings, with the places of the gazetteer."""
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,6 @@ from seat_console.core.phrases.out_of_province import OutOfProvince
 from seat_console.core.phrases.scope_text import SENTENCE, clause_bounds
 
 CATEGORIES = ("civil_dispute", "legal_procedure", "military", "out_of_province")
-EMERGENCY_SERVICES = ("110", "119", "120", "122")
 CUE_PLACES = ("before", "after", "clause", "sentence_before", "text")
 
 
