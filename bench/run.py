@@ -9,8 +9,8 @@
 - forbidden-phrase checker: µs per 500 characters (bench/checker.py); precision, recall, F1
   and false alarms on the labelled sets beside a plain substring baseline
   (bench/forbidden_scores.py).
-- scope and emergencies: quality on the labelled test half beside the old substring lists,
-  and µs per 500 characters (bench/scope_bench.py).
+- scope and emergencies: quality on the test half and the holdout (never tuned on) beside the
+  old trigger lists as plain substrings, and µs per 500 characters (bench/scope_bench.py).
 - sync: bytes per ticket, 1,000 tickets through 256 kbit/s, center ingest (bench/sync_bench.py).
 - KB search: quality per kind of query, speed at 1k/20k/100k articles beside a rapidfuzz full
   scan, and keystroke lag in the app (bench/kb_bench.py; the first run builds the generated
