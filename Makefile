@@ -14,7 +14,7 @@ run: $(STAMP)  ## start the console on ./hotline.db (created and seeded on first
 	$(VENV)/bin/seat-console
 
 test: $(STAMP)  ## run the whole test suite (two workers; one file: .venv/bin/pytest FILE)
-	$(VENV)/bin/pytest -q -n 2
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile
 
 bench: $(STAMP)  ## run the benchmarks and print their figures
 	$(VENV)/bin/python bench/run.py

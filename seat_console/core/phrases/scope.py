@@ -38,13 +38,13 @@ from seat_console.core.phrases.scope_rules import (CATEGORIES, CUE_PLACES, Cue, 
                                                    ScopeRules)
 from seat_console.core.ticket_codes import EMERGENCY_SERVICES
 from seat_console.core.phrases.scope_text import CLAUSE, SENTENCE, ScopeText, clause_bounds
-from seat_console.core.phrases.scope_verdict import (NOTHING, EmergencyMatch, ScopeFinding,
+from seat_console.core.phrases.scope_verdict import (NOTHING, EmergencyMatch,
                                                      ScopeMatch, ScopeVerdict)
 
 __all__ = [
     "CATEGORIES", "CLAUSE", "CUE_PLACES", "EMERGENCY_SERVICES", "GAZETTEER_FILE", "NOTHING",
     "SCOPE_FILE", "SENTENCE", "SIDES", "Cue", "EmergencyEvent", "EmergencyMatch", "NotAccepted",
-    "OutOfProvince", "Place", "ScopeDetector", "ScopeFinding", "ScopeMatch", "ScopeRule",
+    "OutOfProvince", "Place", "ScopeDetector", "ScopeMatch", "ScopeRule",
     "ScopeRules", "ScopeVerdict", "clause_bounds", "load_gazetteer", "load_scope",
     "required_factors", "top_level_alternatives",
 ]

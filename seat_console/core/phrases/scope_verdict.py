@@ -49,5 +49,4 @@ class ScopeVerdict:
                 "emergency": self.emergency.as_json() if self.emergency else None}
 
 
-ScopeFinding = ScopeVerdict  # the former name, still used by the console's call state
 NOTHING = ScopeVerdict()

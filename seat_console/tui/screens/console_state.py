@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from seat_console.core.models import Ticket
 from seat_console.core.phrases.forbidden import Hit
-from seat_console.core.phrases.scope import ScopeFinding
+from seat_console.core.phrases.scope import ScopeVerdict
 from seat_console.core.referrals import DueCallback
 from seat_console.core.repeat_calls import Similar
 from seat_console.core.typing_meter import TypingMeter
@@ -28,7 +28,7 @@ class CurrentCall:
     meter: TypingMeter = field(default_factory=TypingMeter)
     similar: list[Similar] = field(default_factory=list)  # open tickets this call repeats
     forbidden_hits: dict[str, list[Hit]] = field(default_factory=dict)  # by form field
-    scope_finding: ScopeFinding | None = None  # out of scope or an emergency, from the 诉求
+    scope_finding: ScopeVerdict | None = None  # out of scope or an emergency, from the 诉求
 
     def end(self) -> None:
         self.started_at = self.first_text_at = None
