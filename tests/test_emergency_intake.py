@@ -21,6 +21,9 @@ from seat_console.core.ticket_codes import EMERGENCY_COMBINATIONS, emergency_ser
 from seat_console.core.ticket_contract import ContractError, check_value
 from seat_console.core.tickets import Invalid, TicketInput, submit
 
+from .center_fixture import center_database, running_center
+from .test_sync import exported, make_site, sync
+
 SEAT_CONSOLE = str(Path(sys.executable).parent / "seat-console")
 
 
@@ -82,3 +85,18 @@ def test_a_report_of_a_missed_case_is_kept_and_exported_masked(tmp_path: Path) -
     assert [r["agent_id"] for r in rows] == ["8001", "8002"]
     assert rows[0]["field"] == "reply" and rows[0]["kind_label"].startswith("禁语漏检")
     assert "13812345678" not in answer.stdout and "138****5678" in rows[0]["text"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_an_emergency_ticket_reaches_the_center_with_its_services_and_supervision(
+        tmp_path: Path, backend: str) -> None:
+    with center_database(backend, tmp_path) as url, running_center(url) as center:
+        site = make_site(tmp_path, center, "210102")
+        db = Database(site.folder / "hotline.db")
+        ticket = submit(db, emergency_form("119+120"), site_code="210102", agent_id="8001",
+                        draft_slot=None)
+        db.close()
+        report = sync(site)
+        assert report["exit"] == 0 and report["rejected"] == 0, report
+        (row,) = [r for r in exported(center) if r["number"] == ticket.number]
+    assert (row["emergency_service"], row["supervised"]) == ("119+120", True)
