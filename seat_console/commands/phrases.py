@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from seat_console.config import Config
@@ -24,9 +25,17 @@ def utf8_stdio() -> None:
             stream.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[union-attr]
 
 
-def _print_json(value: object) -> None:
+def print_json(value: object) -> None:
+    """One JSON object a line, UTF-8 as is, flushed (other tools read the answers one by one)."""
     sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+def answer_lines(answer: Callable[[str], object]) -> None:
+    """The --lines protocol: each stdin line (without its newline) answered by one JSON line,
+    in order, flushed before the next line is read."""
+    for line in sys.stdin:
+        print_json(answer(line[:-1] if line.endswith("\n") else line))
 
 
 def check_phrases(args: argparse.Namespace, config: Config) -> int:
@@ -34,14 +43,12 @@ def check_phrases(args: argparse.Namespace, config: Config) -> int:
     utf8_stdio()
     checker = ForbiddenChecker.from_folder(config.scripts_phrases)
     if args.lines:
-        for line in sys.stdin:
-            text = line[:-1] if line.endswith("\n") else line
-            _print_json({"hits": [hit.as_json() for hit in checker.check(text)]})
+        answer_lines(lambda text: {"hits": [hit.as_json() for hit in checker.check(text)]})
         return 0
     text = sys.stdin.read()
     hits = checker.check(text)
     if args.json:
-        _print_json({"hits": [hit.as_json() for hit in hits]})
+        print_json({"hits": [hit.as_json() for hit in hits]})
     else:
         for hit in hits:
             print(f"{hit.start}-{hit.end}\t{printable(hit.matched, one_line=True)}\t"
@@ -96,7 +103,7 @@ def qa(args: argparse.Namespace, config: Config) -> int:
             answer["stored"] = {"id": stored.id, "database": str(config.database),
                                 "agent_id": stored.agent_id, "call_id": stored.call_id,
                                 "checked_at": stored.checked_at}
-        _print_json(answer)
+        print_json(answer)
         return 0
     _print_report(report, engine.rules)
     if stored is not None:
@@ -119,7 +126,7 @@ def check_reports(args: argparse.Namespace, config: Config) -> int:
         db.close()
     for report in reports:
         if args.json:
-            _print_json(report)
+            print_json(report)
         else:
             print(printable(f"{report['created_at']}  {report['kind_label']}  工号{report['agent_id']}"
                             f"  {report['text']}" + (f"  ({report['note']})" if report["note"] else ""),

@@ -9,18 +9,12 @@ after each line:
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from seat_console.commands.phrases import utf8_stdio
+from seat_console.commands.phrases import answer_lines, print_json, utf8_stdio
 from seat_console.config import Config
 from seat_console.core.phrases.scope import ScopeDetector, ScopeVerdict
 from seat_console.core.plain_text import printable
-
-
-def _print_json(value: object) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
 
 
 def _readable(verdict: ScopeVerdict) -> list[str]:
@@ -43,13 +37,11 @@ def check_scope(args: argparse.Namespace, config: Config) -> int:
     utf8_stdio()
     detector = ScopeDetector.from_folder(config.scripts_phrases)
     if args.lines:
-        for line in sys.stdin:
-            text = line[:-1] if line.endswith("\n") else line
-            _print_json(detector.detect(text.removesuffix("\r")).as_json())
+        answer_lines(lambda text: detector.detect(text.removesuffix("\r")).as_json())
         return 0
     verdict = detector.detect(sys.stdin.read())
     if args.json:
-        _print_json(verdict.as_json())
+        print_json(verdict.as_json())
     else:
         print("\n".join(_readable(verdict)))
     return 0

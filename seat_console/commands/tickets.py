@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from seat_console.commands.phrases import utf8_stdio
+from seat_console.commands.phrases import print_json, utf8_stdio
 from seat_console.config import Config
 from seat_console.core import clock
 from seat_console.core.calendar import load_calendar
@@ -32,11 +32,6 @@ from seat_console.core.workspace import open_store
 
 log = logging.getLogger(__name__)
 INVALID_EXIT = 2
-
-
-def _out(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
 
 
 def _add_one(db: Database, config: Config, data: Any, policy: DeadlinePolicy,
@@ -97,7 +92,7 @@ def add(args: argparse.Namespace, config: Config) -> int:
             answer = {"line": number, **answer} if "errors" in answer else answer
         failed = failed or "errors" in answer
         if args.json or args.batch:
-            _out(answer)
+            print_json(answer)
         elif "errors" in answer:
             for field, message in answer["errors"].items():
                 print(printable(f"{field}: {message}", one_line=True), file=sys.stderr)
@@ -124,7 +119,7 @@ def list_(args: argparse.Namespace, config: Config) -> int:
     taxonomy = load_taxonomy(config.kb_data) if tickets else None
     rows = [masked(t, taxonomy) for t in tickets]
     if args.json:
-        _out(rows)
+        print_json(rows)
         return 0
     for row in rows:
         view = labelled(row)
@@ -149,7 +144,7 @@ def show(args: argparse.Namespace, config: Config) -> int:
     taxonomy = load_taxonomy(config.kb_data)
     data = {**masked(ticket, taxonomy), "events": [masked_event(e, ticket) for e in events]}
     if args.json:
-        _out(data)
+        print_json(data)
         return 0
     view = labelled(data)
     for field, header in COLUMNS.items():

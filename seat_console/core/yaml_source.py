@@ -15,10 +15,12 @@ Location = tuple[str | int, ...]
 class YamlDocument:
     """A parsed YAML file: its data plus a map from key path to 1-based line number."""
 
-    def __init__(self, path: Path, data: Any, lines: dict[Location, int]) -> None:
+    def __init__(self, path: Path, data: Any, lines: dict[Location, int],
+                 node: yaml.Node | None = None) -> None:
         self.path = path
         self.data = data
         self.lines = lines
+        self.node = node  # the composed document, for checks that need more than the data
 
     def line_of(self, location: Location) -> int | None:
         """Line of the deepest known node on `location` (falls back to its parents)."""
@@ -48,9 +50,10 @@ def _walk(node: yaml.Node, here: Location, lines: dict[Location, int]) -> None:
 
 def parse_yaml(path: Path, text: str) -> YamlDocument:
     """Parse `text` (the contents of `path`); raise DataFileError with the line on bad YAML."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+    loader = yaml.SafeLoader(text)
+    try:  # composed once: the nodes give the lines, the data is constructed from them
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -58,10 +61,12 @@ def parse_yaml(path: Path, text: str) -> YamlDocument:
         raise DataFileError(path, line, f"malformed YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise DataFileError(path, None, f"malformed YAML: {exc}") from None
+    finally:
+        loader.dispose()
     lines: dict[Location, int] = {}
     if node is not None:
         _walk(node, (), lines)
-    return YamlDocument(path, data, lines)
+    return YamlDocument(path, data, lines, node)
 
 
 def load_yaml(path: Path) -> YamlDocument:

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from seat_console.core.phrases.data_file import mapping, mappings, text, texts
+from seat_console.core.phrases.data_file import mapping, mappings, text, texts, unique, whole_number
 from seat_console.core.phrases.matcher import Match
 from seat_console.core.yaml_source import YamlDocument
 
@@ -111,13 +111,11 @@ def _pattern(document: YamlDocument, loc: tuple[Any, ...], source: str,
 def load_context(document: YamlDocument, data: dict[str, Any],
                  phrases: set[str]) -> ContextSettings:
     lists = _word_lists(document, data)
-    rules, seen = [], set()
+    rules: list[ContextRule] = []
+    seen: set[str] = set()
     for loc, item in (mappings(document, "context", data["context"], "context rule")
                       if data.get("context") is not None else ()):
-        rule_id = text(document, loc, item, "id")
-        if rule_id in seen:
-            raise document.error(loc + ("id",), f"rule id {rule_id!r} is used twice")
-        seen.add(rule_id)
+        rule_id = unique(document, loc + ("id",), text(document, loc, item, "id"), seen)
         applies = texts(document, loc, item, "phrases", required=True)
         unknown = [p for p in applies if p not in phrases]
         if unknown:
@@ -131,9 +129,11 @@ def load_context(document: YamlDocument, data: dict[str, Any],
                                  patterns.get("matched"), patterns.get("sentence")))
     return ContextSettings(tuple(rules),
                            _characters(document, data, "clause_breaks", "，。！？；：,!?;:\n"),
-                           _count(document, data, "context_chars", 14),
+                           whole_number(document, ("context_chars",),
+                                        data.get("context_chars", 14), 1),
                            _characters(document, data, "sentence_breaks", "。！？!?\n"),
-                           _count(document, data, "sentence_chars", 80))
+                           whole_number(document, ("sentence_chars",),
+                                        data.get("sentence_chars", 80), 1))
 
 
 def _characters(document: YamlDocument, data: dict[str, Any], key: str, default: str) -> str:
@@ -142,12 +142,6 @@ def _characters(document: YamlDocument, data: dict[str, Any], key: str, default:
         raise document.error((key,), f"'{key}' is a string of characters")
     return value
 
-
-def _count(document: YamlDocument, data: dict[str, Any], key: str, default: int) -> int:
-    value = data.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise document.error((key,), f"'{key}' is a whole number >= 1")
-    return value
 
 
 class ContextJudge:

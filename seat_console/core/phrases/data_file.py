@@ -57,3 +57,17 @@ def texts(document: YamlDocument, loc: tuple[Any, ...], item: dict[str, Any], ke
     if required and not value:
         raise document.error(loc + (key,), f"'{key}' must not be empty")
     return list(value)
+
+
+def whole_number(document: YamlDocument, loc: tuple[Any, ...], value: Any, minimum: int = 0) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise document.error(loc, f"expected a whole number >= {minimum}, got {value!r}")
+    return value
+
+
+def unique(document: YamlDocument, loc: tuple[Any, ...], value: str, seen: set[str]) -> str:
+    """`value`, added to `seen`; an error at `loc` when it was there already."""
+    if value in seen:
+        raise document.error(loc, f"duplicate id {value!r}")
+    seen.add(value)
+    return value

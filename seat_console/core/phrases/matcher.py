@@ -99,14 +99,13 @@ class PhraseMatcher(Generic[Key]):
             return []
         keys = self._keys
         offsets = OffsetMap(folded)
-        kept = offsets.kept
         found: list[tuple[Key, int, int]] = []
         for i, start, end in raw:
             key = keys[i]
             if key is not None:
                 found.append((key, start, end))
-            elif kept[end - 1] - kept[start] != end - start - 1 and \
-                    _PUNCTUATION.search(text, kept[start], kept[end - 1]):  # no word: 不行,人家
+            elif not offsets.contiguous(start, end) and _PUNCTUATION.search(
+                    text, *offsets.span(start, end)):  # no word: 不行,人家
                 window = compact[start:end + self._longest_phrase - 1]
                 found.extend((keys[j], start + s, start + e)  # type: ignore[misc]
                              for j, s, e in self._phrases_only.find_matches_as_indexes(window)
@@ -117,8 +116,7 @@ class PhraseMatcher(Generic[Key]):
 
     def _in_original(self, text: str, compact: str, offsets: OffsetMap,
                      found: list[tuple[Key, int, int]]) -> list[Match[Key]]:
-        quotes = quoted_spans(text) if self.ignore_quoted and found and \
-            _QUOTE_MARK.search(text) else []
+        quotes = quoted_spans(text) if self.ignore_quoted and _QUOTE_MARK.search(text) else []
         matches = []
         for key, start, end in found:
             o_start, o_end = offsets.span(start, end)

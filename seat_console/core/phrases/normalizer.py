@@ -109,20 +109,20 @@ class OffsetMap:
     def __init__(self, folded: str) -> None:
         # original index of each compact character (numpy: ~7 µs for 500 characters)
         codes = numpy.frombuffer(folded.encode("utf-32-le"), dtype=numpy.uint32)
-        self.kept: list[int] = numpy.flatnonzero(codes).tolist()
+        self._kept: list[int] = numpy.flatnonzero(codes).tolist()
 
     def original(self, compact_index: int) -> int:
         """Original index of the character at `compact_index` of the compact text."""
-        return self.kept[compact_index]
+        return self._kept[compact_index]
 
     def compact(self, original_index: int) -> int:
         """Compact index of the first kept character at or after `original_index`."""
-        return bisect_left(self.kept, original_index)
+        return bisect_left(self._kept, original_index)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of the compact span [start, end) (end > start)."""
-        return self.kept[start], self.kept[end - 1] + 1
+        return self._kept[start], self._kept[end - 1] + 1
 
     def contiguous(self, start: int, end: int) -> bool:
         """True when nothing was dropped inside the compact span [start, end)."""
-        return self.kept[end - 1] - self.kept[start] == end - start - 1
+        return self._kept[end - 1] - self._kept[start] == end - start - 1

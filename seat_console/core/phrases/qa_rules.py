@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seat_console.core.phrases.data_file import items, mapping, mappings, open_document, text, texts
+from seat_console.core.phrases.data_file import (items, mapping, mappings, open_document, text,
+                                                texts, whole_number)
 from seat_console.core.yaml_source import YamlDocument
 
 QA_FILE = "qa_rules.yaml"
@@ -124,12 +125,6 @@ class QaRules:
         yield from self.silent_call.close
 
 
-def _int(document: YamlDocument, loc: tuple, value: Any, minimum: int = 0) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise document.error(loc, f"expected a whole number >= {minimum}, got {value!r}")
-    return value
-
-
 def _alternatives(document: YamlDocument, loc: tuple, value: Any) -> tuple[Alternative, ...]:
     alternatives = items(document, loc, value, "alternatives (lists of words)")
     result = []
@@ -180,7 +175,7 @@ def _required(document: YamlDocument, data: dict[str, Any],
                                  f"(known: {', '.join(sorted(conditions)) or 'none'})")
         required.append(RequiredMoment(
             text(document, loc, item, "id"), text(document, loc, item, "label"),
-            text(document, loc, item, "rule"), _int(document, loc + ("points",), item.get("points")),
+            text(document, loc, item, "rule"), whole_number(document, loc + ("points",), item.get("points")),
             _alternatives(document, loc + ("any",), item.get("any")),
             bool(item.get("first_agent_turn", False)), _kinds(document, loc, item), when,
             _optional_alternatives(document, loc + ("waived_by_caller",),
@@ -218,10 +213,10 @@ def _conditional(document: YamlDocument, data: dict[str, Any]) -> tuple[Conditio
         within = item.get("within")
         result.append(ConditionalMoment(
             text(document, loc, item, "id"), text(document, loc, item, "label"),
-            text(document, loc, item, "rule"), _int(document, loc + ("points",), item.get("points")),
+            text(document, loc, item, "rule"), whole_number(document, loc + ("points",), item.get("points")),
             _alternatives(document, loc + ("any",), item.get("any")), _kinds(document, loc, item),
             caller_any, scope,
-            None if within is None else _int(document, loc + ("within",), within, 1),
+            None if within is None else whole_number(document, loc + ("within",), within, 1),
             _avoid(document, loc + ("avoid",), item.get("avoid")),
             text(document, loc, item, "kind_label", required=False)
             or text(document, loc, item, "label"),
@@ -272,8 +267,8 @@ def load_qa_rules(folder: Path) -> QaRules:
     markers = data.get("silence_markers", [])
     if not isinstance(markers, list):
         raise document.error(("silence_markers",), "expected a list of texts")
-    base = _int(document, ("base",), data.get("base"), 1)
-    pass_mark = _int(document, ("pass_mark",), data.get("pass_mark", 80))
+    base = whole_number(document, ("base",), data.get("base"), 1)
+    pass_mark = whole_number(document, ("pass_mark",), data.get("pass_mark", 80))
     if pass_mark > base:
         raise document.error(("pass_mark",), f"pass_mark {pass_mark} is above base {base}")
     rules = QaRules(
@@ -281,15 +276,15 @@ def load_qa_rules(folder: Path) -> QaRules:
         agent_names=tuple(texts(document, ("speakers",), speakers, "agent", required=True)),
         caller_names=tuple(texts(document, ("speakers",), speakers, "caller", required=True)),
         silence_markers=frozenset(unicodedata.normalize("NFKC", str(m)).strip() for m in markers),
-        forbidden_points=_int(document, ("forbidden", "points"), forbidden.get("points")),
+        forbidden_points=whole_number(document, ("forbidden", "points"), forbidden.get("points")),
         forbidden_rule=text(document, ("forbidden",), forbidden, "rule"),
         required=_required(document, data, conditions),
         special_calls=tuple(special),
         silent_call=SilentCallRule(
             text(document, ("silent_call",), silent, "rule"),
-            _int(document, ("silent_call", "points"), silent.get("points")),
+            whole_number(document, ("silent_call", "points"), silent.get("points")),
             tuple(texts(document, ("silent_call",), silent, "ask", required=True)),
-            _int(document, ("silent_call", "ask_times"), silent.get("ask_times"), 1),
+            whole_number(document, ("silent_call", "ask_times"), silent.get("ask_times"), 1),
             tuple(texts(document, ("silent_call",), silent, "close", required=True))),
         pass_mark=pass_mark,
         conditions=conditions,

@@ -1,20 +1,11 @@
 """Checks shared by the loaders of scope.yaml and gazetteer.yaml (errors name file and line)."""
 from __future__ import annotations
 
-from typing import Any
 
 import yaml
 
 from seat_console.core.errors import DataFileError
 from seat_console.core.yaml_source import YamlDocument
-
-
-def unique(document: YamlDocument, loc: tuple[Any, ...], value: str, seen: set[str]) -> str:
-    """`value`, added to `seen`; an error at `loc` when it was there already."""
-    if value in seen:
-        raise document.error(loc, f"duplicate id {value!r}")
-    seen.add(value)
-    return value
 
 
 def no_duplicate_keys(document: YamlDocument) -> None:
@@ -33,4 +24,5 @@ def no_duplicate_keys(document: YamlDocument) -> None:
             for item in node.value:
                 walk(item)
 
-    walk(yaml.compose(document.path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader))
+    if document.node is not None:
+        walk(document.node)

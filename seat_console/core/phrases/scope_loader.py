@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from seat_console.core.phrases.catalog import PLACEHOLDERS, placeholders_in
-from seat_console.core.phrases.data_file import items, mapping, mappings, open_document, text
+from seat_console.core.phrases.data_file import (items, mapping, mappings, open_document, text,
+                                                unique)
 from seat_console.core.phrases.gazetteer import load_gazetteer
 from seat_console.core.phrases.out_of_province import KEYS, OutOfProvince
-from seat_console.core.phrases.scope_data import no_duplicate_keys, unique
+from seat_console.core.phrases.scope_data import no_duplicate_keys
 from seat_console.core.phrases.scope_rules import (CATEGORIES, CUE_PLACES, Cue, EmergencyEvent,
                                                    NotAccepted, ScopeRule,
                                                    ScopeRules)
