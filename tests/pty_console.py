@@ -14,6 +14,7 @@ from pathlib import Path
 import pexpect
 
 SEAT_CONSOLE = str(Path(sys.executable).parent / "seat-console")
+QUIT_SECONDS = 10.0  # Ctrl+Q saves the draft and exits; slow on a loaded machine
 TAB, SHIFT_TAB, ENTER, DOWN, SPACE, CTRL_S = "\t", "\x1b[Z", "\r", "\x1b[B", " ", "\x13"
 CTRL_N, F5 = "\x0e", "\x1b[15~"
 
@@ -63,7 +64,9 @@ class PtyConsole:
     def close(self) -> None:
         if self.child.isalive():
             self.child.sendcontrol("q")
-            self.drain(1.0)
+            end = time.monotonic() + QUIT_SECONDS
+            while self.child.isalive() and time.monotonic() < end:
+                self.drain(0.05)
         if self.child.isalive():
             self.child.kill(9)
 

@@ -103,3 +103,20 @@ async def test_an_empty_form_never_replaces_a_draft(workspace: Workspace) -> Non
         await app.workers.wait_for_complete()
         draft = saved(workspace)
         assert draft is not None and draft.fields["content"] == TYPED["content"]
+
+
+async def test_ctrl_q_saves_what_was_typed_since_the_last_autosave(workspace: Workspace) -> None:
+    """No autosave tick runs during the test: the draft on disk can only come from Ctrl+Q."""
+    workspace.config = workspace.config.model_copy(update={"autosave_seconds": 600.0})
+    app = SeatConsoleApp(workspace, incoming_call="13712345678")
+    async with app.run_test(size=(120, 36)) as pilot:
+        form = app.screen.query_one(TicketForm)
+        await wait_until(pilot, lambda: not app.console_screen.draft.offer_pending
+                         and form.values()["caller_phone"] == "13712345678")
+        app.screen.query_one("#caller_name").focus()
+        await pilot.press(*"Li")
+        assert saved(workspace) is None
+        await pilot.press("ctrl+q")
+    draft = saved(workspace)
+    assert draft is not None and draft.fields["caller_name"] == "Li"
+    assert draft.fields["caller_phone"] == "13712345678"

@@ -78,6 +78,11 @@ class SeatConsoleApp(KeySequencer, App[None]):
     def action_command_palette(self) -> None:
         open_palette(self)
 
+    async def action_quit(self) -> None:
+        """Quit, after saving what was typed since the last autosave."""
+        self.console_screen.save_draft_before_quitting()
+        self.exit()
+
     def action_help_quit(self) -> None:
         quit_hint(self)
 

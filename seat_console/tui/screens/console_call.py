@@ -94,6 +94,17 @@ class CallSlice(ConsoleSlice):
             self._follow_call_phase(values)
             self._update_phrase_context()
 
+    def save_draft_before_quitting(self) -> None:
+        """Ctrl+Q: keys typed since the last autosave tick are saved before the console exits
+        (on the main thread: nothing else runs any more)."""
+        if not self.draft.dirty or self.draft.offer_pending:
+            return
+        values = self.query_one(TicketForm).values()
+        if has_content(values):
+            with self.draft.lock:
+                save_draft(self.workspace.db, self.draft.slot, values, self.call.started_at)
+            self.draft.dirty = False
+
     def _time_the_typing(self, values: dict[str, Any]) -> None:
         """Timing records for the quality indicators and the typing-speed meter."""
         if self.call.first_text_at is None and str(values.get("content") or "").strip():
