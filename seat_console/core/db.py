@@ -7,7 +7,9 @@ fails half-way on a lock upgrade.
 
 from __future__ import annotations
 
+import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -41,7 +43,7 @@ LATEST_VERSION = migration_scripts()[-1][0]
 
 def _explain(path: Path, exc: BaseException) -> DatabaseUnavailable:
     text = str(exc).lower()
-    if "locked" in text or "busy" in text:
+    if _is_locked(exc):
         return DatabaseUnavailable(
             path,
             "database is locked by another program (gave up waiting); close it and try again",
@@ -104,30 +106,49 @@ def _apply_step(connection: sqlite3.Connection, version: int, sql: str) -> None:
 def migrate(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> int:
     """Bring the schema of `path` to LATEST_VERSION, one transaction per step; returns the
     version found before. An older file is upgraded in place, never recreated. Safe when
-    several processes open (or create) the same file at once."""
-    try:
-        connection = _connect_raw(path, busy_timeout_ms)
+    several processes open (or create) the same file at once.
+
+    SQLite answers "locked" at once, without waiting, in a few places (switching a new file to
+    WAL while another process opens it, reading a WAL index being rebuilt): those are retried
+    with a short random pause until the busy timeout has passed."""
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    while True:
         try:
-            integrity = connection.execute("PRAGMA quick_check(1)").fetchone()[0]
-            if integrity != "ok":
-                raise sqlite3.DatabaseError(f"database disk image is malformed: {integrity}")
-            found = connection.execute("PRAGMA user_version").fetchone()[0]
-            if found > LATEST_VERSION:
-                raise DatabaseUnavailable(
-                    path,
-                    f"database schema v{found} is newer than this seat-console "
-                    f"(knows up to v{LATEST_VERSION}); upgrade seat-console",
-                    f"数据库版本(v{found})高于本程序支持的版本,请升级座席系统",
-                )
-            connection.execute("PRAGMA journal_mode = WAL")
-            for version, _name, sql in migration_scripts():
-                if version > found:
-                    _apply_step(connection, version, sql)
-            return found
-        finally:
-            connection.close()
-    except sqlite3.Error as exc:
-        raise _explain(path, exc) from None
+            return _migrate_once(path, busy_timeout_ms)
+        except sqlite3.OperationalError as exc:
+            if not _is_locked(exc) or time.monotonic() >= deadline:
+                raise _explain(path, exc) from None
+            time.sleep(random.uniform(0.02, 0.1))
+        except sqlite3.Error as exc:
+            raise _explain(path, exc) from None
+
+
+def _is_locked(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _migrate_once(path: Path, busy_timeout_ms: int) -> int:
+    connection = _connect_raw(path, busy_timeout_ms)
+    try:
+        integrity = connection.execute("PRAGMA quick_check(1)").fetchone()[0]
+        if integrity != "ok":
+            raise sqlite3.DatabaseError(f"database disk image is malformed: {integrity}")
+        found = connection.execute("PRAGMA user_version").fetchone()[0]
+        if found > LATEST_VERSION:
+            raise DatabaseUnavailable(
+                path,
+                f"database schema v{found} is newer than this seat-console "
+                f"(knows up to v{LATEST_VERSION}); upgrade seat-console",
+                f"数据库版本(v{found})高于本程序支持的版本,请升级座席系统",
+            )
+        connection.execute("PRAGMA journal_mode = WAL")
+        for version, _name, sql in migration_scripts():
+            if version > found:
+                _apply_step(connection, version, sql)
+        return found
+    finally:
+        connection.close()
 
 
 def _make_engine(path: Path, begin: str, busy_timeout_ms: int) -> Engine:
