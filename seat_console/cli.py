@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from seat_console.commands.arguments import build_parser
+from seat_console.commands.arguments import build_parser, drill_shorthand
 from seat_console.config import Config, keymap_error, load_config
 from seat_console.core import clock
 from seat_console.core.errors import SeatConsoleError
@@ -61,7 +61,8 @@ def _run_console(args: argparse.Namespace, config: Config) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser(_run_console).parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(_run_console).parse_args(drill_shorthand(words))
     try:
         clock.current_shift()  # reads and validates SEAT_CONSOLE_CLOCK_AT before any stamp
         create = getattr(args, "create_config", True)

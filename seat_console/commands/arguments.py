@@ -41,6 +41,22 @@ def group(commands: Any, name: str, help: str, description: str) -> Any:
                                  required=True)
 
 
+DRILL_COMMANDS = ("start", "check", "list", "replay", "report")
+
+
+def drill_shorthand(argv: list[str]) -> list[str]:
+    """`seat-console drill [SCENARIO]` is `seat-console drill start [SCENARIO]`."""
+    index = 0
+    while index < len(argv) and argv[index].startswith("-"):
+        index += 2 if argv[index] in ("--config", "--call") else 1  # options with a value
+    if index >= len(argv) or argv[index] != "drill":
+        return argv
+    rest = argv[index + 1:]
+    if rest and (rest[0] in DRILL_COMMANDS or rest[0] in ("-h", "--help")):
+        return argv
+    return [*argv[:index + 1], "start", *rest]
+
+
 def build_parser(run_console: Any) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="seat-console",
@@ -190,6 +206,45 @@ def build_parser(run_console: Any) -> argparse.ArgumentParser:
             (("--force",), {"action": "store_true",
                             "help": "with --restore: even if the database holds tickets"}),
             JSON_FLAG)
+
+    drill = group(commands, "drill", "trainer drills: a scripted caller, scored",
+                  "Trainer drills (scripts_phrases/drills/*.yaml). `seat-console drill [SCENARIO]` "
+                  "starts the console in drill mode on its own database (drill.db beside "
+                  "hotline.db, never synced); the subcommands check, list, replay and report "
+                  "serve trainers' tools.")
+    command(drill, "start", "the console in drill mode (also: seat-console drill [SCENARIO])",
+            "Start the real console in drill mode: the scripted caller's lines appear in the "
+            "caller pane as timed; what the agent says is typed in the reply line. Without "
+            "SCENARIO, a list to pick from.", lazy("drills", "start"),
+            (("scenario",), {"nargs": "?", "metavar": "SCENARIO", "help": "scenario id or file"}),
+            (("--trainee",), {"metavar": "ID", "help": "工号 of the trainee (default: the "
+                              "config's agent.id)"}))
+    command(drill, "check", "validate every scenario and replay its reference run",
+            "Validate scripts_phrases/drills/*.yaml (errors name file:line) and replay each "
+            "scenario's reference run (drills/reference/ID.jsonl), which must reach 95% of the "
+            "points. Exit 1 on any problem.", lazy("drills", "check"), JSON_FLAG)
+    command(drill, "list", "the scenarios, with their reference runs",
+            'The shipped scenarios. --json: [{"id", "title", "level", "reference"}] where '
+            "reference is the path of a perfect handling (JSON Lines of agent actions).",
+            lazy("drills", "list_"), JSON_FLAG)
+    command(drill, "replay", "score a run of agent actions against a scenario",
+            "Replay FILE, JSON Lines of agent actions with seconds since the call began "
+            '({"t": 3.5, "say": "…"}, {"t": 12, "fill": {"caller_name": "王女士"}}, '
+            '{"t": 40, "kb": "ID"}, {"t": 55, "dispose": "direct_answer"}, '
+            '{"t": 60, "submit": true}, optionally {"t": 50, "typing_cpm": 72}), against '
+            'SCENARIO and score it as the console does. --json: {"scenario", "score", "max", '
+            '"items": [{"rule", "points", "lost", "why"}]}. Nothing is stored.',
+            lazy("drills", "replay"),
+            (("scenario",), {"metavar": "SCENARIO", "help": "scenario id or file"}),
+            (("--agent",), {"metavar": "FILE", "dest": "actions", "required": True,
+                            "help": "JSON Lines of agent actions"}),
+            JSON_FLAG, create_config=False)
+    command(drill, "report", "trainees' drill scores over time",
+            "Scores per trainee and scenario over time, the weakest rules, and a terminal chart "
+            "of progress, from drill.db. --xlsx FILE writes the same as a workbook.",
+            lazy("drills", "report"),
+            (("--trainee",), {"metavar": "ID", "help": "only this trainee (工号)"}),
+            (("--xlsx",), {"metavar": "FILE", "help": "write an Excel workbook"}), JSON_FLAG)
 
     config = group(commands, "config", "show the effective configuration",
                    "Show the configuration after environment overrides.")

@@ -193,6 +193,35 @@ class TranscriptQa:
     def _first(self, turns: list[Turn], alternatives: tuple[Alternative, ...]) -> Turn | None:
         return next((t for t in turns if self._matches(t, alternatives)), None)
 
+    def moment_ids(self) -> frozenset[str]:
+        """Every moment and condition an agent line can be recognised as (drill triggers)."""
+        return frozenset([m.id for m in self.rules.required] + list(self.rules.conditions)
+                         + [m.id for m in self.rules.conditional if m.alternatives])
+
+    def says_moment(self, text: str, moment_id: str) -> bool:
+        """Whether an agent line is the moment `moment_id` of the script (ask_name …)."""
+        turn = Turn("agent", 0, [(0, text)])
+        for moment in self.rules.required:
+            if moment.id == moment_id:
+                return self._matches(turn, moment.alternatives)
+        if moment_id in self.rules.conditions:
+            return self._matches(turn, self.rules.conditions[moment_id].alternatives)
+        return any(m.id == moment_id and self._matches(turn, m.alternatives)
+                   for m in self.rules.conditional)
+
+    def moment_points(self) -> dict[str, int]:
+        points = {m.id: m.points for m in self.rules.required}
+        points.update({m.id: m.points for m in self.rules.conditional})
+        points["silent_call"] = self.rules.silent_call.points
+        return points
+
+    def compact(self, text: str) -> str:
+        """`text` normalised as the moments are matched (no punctuation, Simplified …)."""
+        return self._compact(text)
+
+    def is_silence(self, text: str) -> bool:
+        return self._is_silence(Turn("caller", 0, [(0, text)]))
+
     def _is_silence(self, turn: Turn) -> bool:
         return unicodedata.normalize("NFKC", turn.text).strip() in self.rules.silence_markers
 
