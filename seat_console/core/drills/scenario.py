@@ -56,7 +56,7 @@ class Expectation:
 
     ticket: bool  # the call ends in a ticket (False: 催办 only, inquiry, silent, harassment)
     disposition: str
-    fields: dict[str, str] = field(default_factory=dict)  # exact values (request_type, domain…)
+    fields: dict[str, str | bool] = field(default_factory=dict)  # exact values (request_type…)
     facts: tuple[tuple[str, ...], ...] = ()  # key facts of the 诉求: every word, "a|b" = either
     kb: tuple[str, ...] = ()  # KB article or directory entry ids: consulting one of them counts
     moments: tuple[str, ...] = ()  # the script moments due (for the trainee's screen)
@@ -151,8 +151,9 @@ def _expect(document: YamlDocument, data: dict[str, Any]) -> Expectation:
         raise document.error(loc + ("ticket",), "'ticket' must be true or false")
     fields = item.get("fields", {})
     if not isinstance(fields, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in fields.items()):
-        raise document.error(loc + ("fields",), "'fields' maps form fields to expected values")
+            isinstance(k, str) and isinstance(v, (str, bool)) for k, v in fields.items()):
+        raise document.error(loc + ("fields",), "'fields' maps form fields to expected values "
+                                                "(text, or true/false for 保密)")
     return Expectation(ticket, text(document, loc, item, "disposition"), dict(fields),
                        _facts(document, loc + ("facts",), item.get("facts")),
                        tuple(texts(document, loc, item, "kb")),
@@ -231,7 +232,7 @@ def _cross_check(document: YamlDocument, scenario: Scenario, words: Vocabulary) 
         if name not in words.field_values:
             raise document.error(("expect", "fields", name), f"unknown form field {name!r}")
         allowed = words.field_values[name]
-        if allowed and value not in allowed:
+        if allowed and str(value) not in allowed:
             raise document.error(("expect", "fields", name), f"{value!r} is not a value of {name}")
     for index, earlier in enumerate(scenario.history):
         allowed = words.field_values.get("request_type", frozenset())

@@ -142,9 +142,14 @@ class DrillScorer:
     def _fields(self, scenario: Scenario, run: _Run, points: dict[str, float]) -> list[Item]:
         items = []
         for name, expected in scenario.expect.fields.items():
-            value = str(run.form.get(name, "")).strip()
             label = FIELD_LABELS.get(name, name)
-            ok = value == expected
+            if isinstance(expected, bool):
+                ok = bool(run.form.get(name, False)) is expected
+                value = "是" if run.form.get(name) else "否"
+                expected = "是" if expected else "否"
+            else:
+                value = str(run.form.get(name, "")).strip()
+                ok = value == expected
             items.append(Item(f"fields.{name}", label, points["field"],
                               0.0 if ok else points["field"],
                               "正确" if ok else f"应为“{expected}”,填写的是“{value or '(空)'}”"))
