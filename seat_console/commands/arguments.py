@@ -215,7 +215,7 @@ def build_parser(run_console: Any) -> argparse.ArgumentParser:
     command(drill, "start", "the console in drill mode (also: seat-console drill [SCENARIO])",
             "Start the real console in drill mode: the scripted caller's lines appear in the "
             "caller pane as timed; what the agent says is typed in the reply line. Without "
-            "SCENARIO, a list to pick from.", lazy("drills", "start"),
+            "SCENARIO, a list to pick from.", lazy("drill_console", "start"),
             (("scenario",), {"nargs": "?", "metavar": "SCENARIO", "help": "scenario id or file"}),
             (("--trainee",), {"metavar": "ID", "help": "工号 of the trainee (default: the "
                               "config's agent.id)"}))
@@ -242,7 +242,7 @@ def build_parser(run_console: Any) -> argparse.ArgumentParser:
     command(drill, "report", "trainees' drill scores over time",
             "Scores per trainee and scenario over time, the weakest rules, and a terminal chart "
             "of progress, from drill.db. --xlsx FILE writes the same as a workbook.",
-            lazy("drills", "report"),
+            lazy("drill_report", "report"),
             (("--trainee",), {"metavar": "ID", "help": "only this trainee (工号)"}),
             (("--xlsx",), {"metavar": "FILE", "help": "write an Excel workbook"}), JSON_FLAG)
 
