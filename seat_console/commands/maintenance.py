@@ -13,6 +13,7 @@ from seat_console.core.errors import SeatConsoleError
 def check_data(args: argparse.Namespace, config: Config) -> int:
     from seat_console.core.calendar import load_calendar
     from seat_console.core.calls import load_call_outcomes
+    from seat_console.core.drills.catalog import Drills
     from seat_console.core.kb.loader import load_kb
     from seat_console.core.kb.referral_rules import load_referral_rules
     from seat_console.core.kb.synonyms import SYNONYMS_FILE, load_synonyms
@@ -40,6 +41,8 @@ def check_data(args: argparse.Namespace, config: Config) -> int:
                    f"{r.citizen_followup_days} days"),
         ("holidays_fallback", lambda: load_calendar(kb),
          lambda c: f"{len(c.fixed_holidays)} fixed dates past {c.data_until}"),
+        ("drills", lambda: Drills.load(phrases, kb).scenarios(),
+         lambda s: f"{len(s)} drill scenarios (seat-console drill check replays them)"),
     )
     problems: list[str] = []
     for name, load, describe in checks:
