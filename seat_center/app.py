@@ -31,7 +31,7 @@ ENTITY_ID = r"^[0-9A-Za-z_.:-]{0,64}$"
 
 class Op(BaseModel):
     op_id: str = Field(min_length=1, max_length=64)
-    entity: str = Field(pattern=r"^(ticket|referral|call)$")
+    entity: str = Field(pattern=r"^(ticket|referral|call|drill_result)$")
     entity_id: str = Field(min_length=1, max_length=64)
     op: str = Field(pattern=r"^(create|update)$")
     base_version: int = Field(ge=0, le=storage.MAX_VERSION)

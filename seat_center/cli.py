@@ -59,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     dispatch.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
     dispatch.add_argument("--operator", metavar="NAME",
                           help="who makes the change (default: the login name)")
+    drills = command("drill-results", "the sites' trainees' drill results",
+                     "Print the drill results the sites sent (seat-console drill mode), oldest "
+                     "first: site, trainee, scenario, score. --json: one object a line {site, id, "
+                     "trainee_id, scenario_id, scenario_title, score, max, finished_at, items}.")
+    drills.add_argument("--trainee", metavar="ID", help="only this trainee (工号)")
+    drills.add_argument("--json", action="store_true", help="one JSON object a line")
     access = command("access-log", "the access log of pushes, pulls and dispatches",
                      "Print the access log: time (UTC), kind, site or operator, client, "
                      "HTTP status, count and results.")
@@ -108,6 +114,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(json.dumps(row, ensure_ascii=False))
         elif command == "dispatch":
             return _dispatch(engine, args)
+        elif command == "drill-results":
+            for row in storage.drill_result_rows(engine, args.trainee):
+                print(json.dumps(row, ensure_ascii=False) if args.json else
+                      f"{row['finished_at']}  {row['site']}  {row['trainee_id']}  "
+                      f"{row['scenario_id']}  {row['score']:g}/{row['max']:g}")
         elif command == "access-log":
             since = _utc(args.since) if args.since else None
             for row in access_log.rows(engine, since):

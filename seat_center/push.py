@@ -15,8 +15,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from seat_center import entity_rows, ticket_ops
+from seat_center import write_once as write_once_kinds
 from seat_center.entity_rows import Key
-from seat_center.schema import applied_ops, calls, now
+from seat_center.schema import applied_ops, now
 from seat_center.ticket_ops import Row, answer
 
 
@@ -34,11 +35,11 @@ def apply_batch(connection: Connection, site: str, ops: list[dict[str, Any]],
             fresh.append(index)
     answers: dict[int, dict[str, Any]] = {}
     groups: dict[Key, list[int]] = {}
-    call_indexes = []
+    write_once: dict[str, list[int]] = {}
     for index in fresh:
         op = ops[index]
-        if op["entity"] == "call":
-            call_indexes.append(index)
+        if op["entity"] in write_once_kinds.KINDS:
+            write_once.setdefault(op["entity"], []).append(index)
         else:
             groups.setdefault((op["entity"], op["entity_id"]), []).append(index)
     rows = entity_rows.load(connection, set(groups))
@@ -51,10 +52,10 @@ def apply_batch(connection: Connection, site: str, ops: list[dict[str, Any]],
         settled = _settle(connection, site, key, [ops[i] for i in indexes], rows.get(key),
                           taken, created, log)
         answers.update(zip(indexes, settled))
-    new_calls = _calls(connection, site, [ops[i] for i in call_indexes], answers, call_indexes)
+    for entity, indexes in sorted(write_once.items()):
+        write_once_kinds.apply(connection, site, entity, [ops[i] for i in indexes], answers,
+                               indexes)
     entity_rows.insert_rows(connection, created)
-    if new_calls:
-        connection.execute(insert(calls), new_calls)
     at = now()
     stored = [{"op_id": ops[i]["op_id"], "site": site, "entity": ops[i]["entity"],
                "entity_id": ops[i]["entity_id"], "result": answers[i]["result"],
@@ -131,33 +132,3 @@ def _settle(connection: Connection, site: str, key: Key, ops: list[dict[str, Any
                         "operator": f"site:{site}"})
         return answers
     raise RuntimeError(f"entity {key[1]}: lost the compare-and-set race {entity_rows.MAX_RACES} times")
-
-
-def _calls(connection: Connection, site: str, ops: list[dict[str, Any]],
-           answers: dict[int, dict[str, Any]], indexes: list[int]) -> list[dict[str, Any]]:
-    """Call records: created once, by their own site; never changed afterwards."""
-    if not ops:
-        return []
-    known = {record[0] for record in connection.execute(
-        select(calls.c.id).where(calls.c.id.in_([op["entity_id"] for op in ops])))}
-    new_calls = []
-    at = now()
-    for index, op in zip(indexes, ops):
-        payload = ticket_ops.cleaned(op["payload"])
-        outcome, started_at, ticket_id = (payload.get("outcome"), payload.get("started_at"),
-                                          payload.get("ticket_id"))
-        if op["op"] != "create":
-            answers[index] = answer(op["op_id"], "rejected", "call records are never updated")
-        elif not isinstance(outcome, str) or not isinstance(started_at, str) or \
-                (ticket_id is not None and not isinstance(ticket_id, str)):
-            answers[index] = answer(op["op_id"], "rejected",
-                                    "payload.outcome and payload.started_at must be text")
-        elif op["entity_id"] in known:
-            answers[index] = answer(op["op_id"], "rejected", "entity exists")
-        else:
-            known.add(op["entity_id"])
-            new_calls.append({"id": op["entity_id"], "site": site, "outcome": outcome,
-                              "ticket_id": ticket_id, "started_at": started_at,
-                              "data": json.dumps(payload, ensure_ascii=False), "received_at": at})
-            answers[index] = answer(op["op_id"], "applied")
-    return new_calls

@@ -35,6 +35,15 @@ calls = Table("calls", metadata, Column("id", String, primary_key=True),
               Column("site", String, nullable=False), Column("outcome", String, nullable=False),
               Column("ticket_id", String), Column("started_at", String, nullable=False),
               Column("data", Text, nullable=False), Column("received_at", String, nullable=False))
+# Drill results of the sites' trainees (entity "drill_result"): written once, for a trainer who
+# oversees several sites; never mixed with tickets or the statistics.
+drill_results = Table("drill_results", metadata, Column("id", String, primary_key=True),
+                      Column("site", String, nullable=False),
+                      Column("trainee_id", String, nullable=False),
+                      Column("scenario_id", String, nullable=False),
+                      Column("finished_at", String, nullable=False),
+                      Column("data", Text, nullable=False),
+                      Column("received_at", String, nullable=False))
 changes = Table("changes", metadata, Column("seq", Integer, primary_key=True, autoincrement=True),
                 Column("site", String, nullable=False), Column("entity", String, nullable=False),
                 Column("entity_id", String, nullable=False), Column("payload", Text, nullable=False),

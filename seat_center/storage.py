@@ -23,6 +23,7 @@ from seat_center.schema import (  # noqa: F401  (re-exported: storage.sites, sto
     applied_ops,
     calls,
     changes,
+    drill_results,
     entities,
     metadata,
     now,
@@ -146,6 +147,24 @@ def restore_page(connection: Connection, site: str, after_id: str,
 
 def _public(data: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in data.items() if not name.startswith("_")}
+
+
+def drill_result_rows(engine: Engine, trainee_id: str | None = None) -> list[dict[str, Any]]:
+    """The sites' drill results, oldest first: {site, id, trainee_id, scenario_id, score, max,
+    finished_at, items} (no ticket data: a drill's caller is scripted)."""
+    query = select(drill_results).order_by(drill_results.c.finished_at, drill_results.c.id)
+    if trainee_id is not None:
+        query = query.where(drill_results.c.trainee_id == trainee_id)
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    out = []
+    for row in rows:
+        data = json.loads(row.data)
+        out.append({"site": row.site, "id": row.id, "trainee_id": row.trainee_id,
+                    "scenario_id": row.scenario_id, "scenario_title": data.get("scenario_title"),
+                    "score": data.get("score"), "max": data.get("max_score"),
+                    "finished_at": row.finished_at, "items": data.get("items")})
+    return out
 
 
 def export_rows(engine: Engine, masked: bool = False) -> list[dict[str, Any]]:

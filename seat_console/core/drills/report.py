@@ -17,6 +17,7 @@ from seat_console.core.db import Database
 from seat_console.core.drills.results import DrillResult, results
 
 WEAKEST_COUNT = 5
+TREND_ATTEMPTS = 10  # the latest attempts in a scenario's sparkline
 BLOCKS = " ▁▂▃▄▅▆▇█"  # eighths of one character cell, bottom up
 CHART_HEIGHT = 8  # rows of the chart, 12.5 percent each
 
@@ -58,6 +59,11 @@ class ScenarioProgress:
     def change(self) -> float:
         """Points of percent gained from the first attempt to the last (negative: lost)."""
         return round(self.last - self.first, 1)
+
+    @property
+    def trend(self) -> str:
+        """A sparkline of the latest TREND_ATTEMPTS attempts."""
+        return sparkline([a.percent for a in self.attempts[-TREND_ATTEMPTS:]])
 
     def as_json(self) -> dict[str, Any]:
         return {"scenario_id": self.scenario_id, "title": self.title,

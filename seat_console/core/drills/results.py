@@ -15,6 +15,7 @@ from seat_console.core.db import Database
 from seat_console.core.drills.actions import Action, actions_jsonl
 from seat_console.core.drills.scoring import DrillScore
 from seat_console.core.ids import uuid7
+from seat_console.core.models import OutboxOp
 
 DRILL_DATABASE = "drill.db"  # beside hotline.db; never synced, never mixed with real tickets
 _COLUMNS = ("id, site_code, trainee_id, scenario_id, scenario_title, score, max_score, items, "
@@ -53,7 +54,11 @@ class DrillResult:
 
 
 def store_result(db: Database, score: DrillScore, *, title: str, trainee_id: str,
-                 site_code: str, started_at: str, actions: list[Action]) -> DrillResult:
+                 site_code: str, started_at: str, actions: list[Action],
+                 send_from: Database | None = None) -> DrillResult:
+    """Keep the result in the drill database `db`; with `send_from` (the site's hotline.db),
+    also queue it there for the center (entity drill_result, sent by the ordinary sync: the
+    drill database itself never syncs). The run (what the trainee typed) stays on the site."""
     result = DrillResult(uuid7(), site_code, trainee_id, score.scenario, title, score.score,
                          score.max, [i.as_json() for i in score.items], actions_jsonl(actions),
                          started_at, clock.now_iso())
@@ -63,6 +68,12 @@ def store_result(db: Database, score: DrillScore, *, title: str, trainee_id: str
             sql(f"INSERT INTO drill_result ({_COLUMNS}) VALUES (:id, :site_code, :trainee_id, "
                 ":scenario_id, :scenario_title, :score, :max_score, :items, :run, :started_at, "
                 ":finished_at)"), row)
+    if send_from is not None:
+        payload = {k: v for k, v in result.as_json().items() if k not in ("max", "percent")}
+        payload["max_score"] = result.max_score
+        with send_from.write() as session:
+            session.add(OutboxOp(entity="drill_result", entity_id=result.id, op="create",
+                                 base_version=0, payload=payload, created_at=result.finished_at))
     return result
 
 
