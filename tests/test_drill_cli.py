@@ -72,6 +72,16 @@ def test_a_bad_action_line_is_named_by_file_and_line(tmp_path: Path) -> None:
     assert f"{run_file}:2" in done.stderr and "'t'" in done.stderr
 
 
+def test_an_unknown_disposition_or_field_is_named_by_file_and_line(tmp_path: Path) -> None:
+    run_file = tmp_path / "run.jsonl"
+    for bad, message in (('{"t": 5, "dispose": "answered"}', "unknown disposition 'answered'"),
+                         ('{"t": 5, "fill": {"callername": "王女士"}}',
+                          "unknown form field 'callername'")):
+        run_file.write_text('{"t": 1, "say": "您好"}\n' + bad + "\n", encoding="utf-8")
+        done = run("replay", "heating_consult", "--agent", str(run_file), cwd=tmp_path)
+        assert done.returncode == 2 and f"{run_file}:2: {message}" in done.stderr, done.stderr
+
+
 def test_an_unknown_scenario_lists_the_known_ones(tmp_path: Path) -> None:
     done = run("replay", "no_such_drill", "--agent", str(REFERENCE), cwd=tmp_path)
     assert done.returncode == 2 and "heating_consult" in done.stderr

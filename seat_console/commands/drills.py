@@ -8,7 +8,6 @@ from pathlib import Path
 
 from seat_console.commands.phrases import print_json, utf8_stdio
 from seat_console.config import Config
-from seat_console.core.drills.actions import read_actions
 from seat_console.core.drills.catalog import Drills, check_drills
 from seat_console.core.drills.scenario import find_scenario
 from seat_console.core.drills.scoring import DrillScore
@@ -55,7 +54,7 @@ def replay(args: argparse.Namespace, config: Config) -> int:
     utf8_stdio()
     drills = load_drills(config)
     scenario = find_scenario(config.scripts_phrases, args.scenario, drills.vocabulary)
-    score = drills.scorer.score(scenario, read_actions(Path(args.actions)))
+    score = drills.scorer.score(scenario, drills.read_run(Path(args.actions)))
     if args.json:
         print_json(score.as_json())
     else:

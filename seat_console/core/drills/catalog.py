@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seat_console.core.calls import load_call_outcomes
-from seat_console.core.drills.actions import read_actions
+from seat_console.core.drills.actions import Action, read_actions
 from seat_console.core.drills.scenario import Scenario, Vocabulary, scenario_paths, load_scenario
 from seat_console.core.drills.scoring import DrillScorer, dispositions, scorer_for
 from seat_console.core.errors import DataFileError
@@ -58,6 +58,19 @@ class Drills:
                                 dispositions(reasons))
         return cls(scripts_phrases, scorer, vocabulary)
 
+    def read_run(self, path: Path) -> list[Action]:
+        """A run of agent actions, every disposition and form field one the console knows."""
+        actions = read_actions(path)
+        for action in actions:
+            if action.kind == "dispose" and action.value not in self.vocabulary.dispositions:
+                raise DataFileError(path, action.line, f"unknown disposition {action.value!r} "
+                                    f"({', '.join(sorted(self.vocabulary.dispositions))})")
+            if action.kind == "fill":
+                unknown = sorted(set(action.value) - set(self.vocabulary.field_values))
+                if unknown:
+                    raise DataFileError(path, action.line, f"unknown form field {unknown[0]!r}")
+        return actions
+
     def scenarios(self) -> list[Scenario]:
         return [load_scenario(path, self.vocabulary) for path in scenario_paths(self.scripts_phrases)]
 
@@ -88,7 +101,7 @@ def check_drills(drills: Drills) -> list[CheckResult]:
             results.append(CheckResult(scenario.id, path, f"{reference}: reference run missing"))
             continue
         try:
-            score = drills.scorer.score(scenario, read_actions(reference))
+            score = drills.scorer.score(scenario, drills.read_run(reference))
         except DataFileError as exc:
             results.append(CheckResult(scenario.id, path, str(exc)))
             continue

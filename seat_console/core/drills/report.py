@@ -255,7 +255,8 @@ def progress_chart(report: TraineeReport, width: int = 78,
     first, last = points[0][0], points[-1][0]
     axis = " " * 5 + first
     end = 5 + 2 * len(points)  # the column just after the last bar
-    if len(points) > 1 and end - len(last) > len(axis):
-        axis += " " * (end - len(last) - len(axis)) + last
+    gap = max(1, end - len(last) - len(axis))  # right under the last bar, if there is room
+    if len(points) > 1 and len(axis) + gap + len(last) <= width:
+        axis += " " * gap + last
     lines.append(axis)
     return lines
