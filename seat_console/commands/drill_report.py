@@ -7,7 +7,6 @@ Without drill.db, or with no results in it, says so and exits 0, creating nothin
 from __future__ import annotations
 
 import argparse
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,8 @@ from seat_console.commands.phrases import print_json, utf8_stdio
 from seat_console.config import Config
 from seat_console.core import clock
 from seat_console.core.db import Database
-from seat_console.core.drills.report import (TREND_ATTEMPTS, TraineeReport, load_reports,
-                                             progress_chart, report_json)
+from seat_console.core.drills.report import (TREND_ATTEMPTS, TraineeReport, cell_width, cut,
+                                             load_reports, progress_chart, report_json)
 from seat_console.core.drills.results import drill_database_path
 from seat_console.core.errors import SeatConsoleError
 from seat_console.core.plain_text import printable
@@ -63,19 +62,9 @@ def read_reports(path: Path, trainee_id: str | None) -> list[TraineeReport]:
 
 # -- text ----------------------------------------------------------------------------------
 
-def cell_width(text: str) -> int:
-    """Terminal columns of `text`: CJK characters take two, combining marks none."""
-    return sum(0 if unicodedata.combining(c) else
-               2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
-
-
 def fit(text: str, width: int, *, right: bool = False) -> str:
     """`text` cut (with …) or padded to exactly `width` columns."""
-    text = printable(text, one_line=True)
-    if cell_width(text) > width:
-        while text and cell_width(text) > width - 1:
-            text = text[:-1]
-        text += "…"
+    text = cut(printable(text, one_line=True), width)
     pad = " " * (width - cell_width(text))
     return pad + text if right else text + pad
 

@@ -7,6 +7,7 @@ Pure functions over DrillResult rows (read with `results()` of core/drills/resul
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -208,6 +209,21 @@ def report_json(reports: Sequence[TraineeReport]) -> dict[str, Any]:
 
 # -- the text chart ------------------------------------------------------------------------
 
+def cell_width(text: str) -> int:
+    """Terminal columns of `text`: CJK characters take two, combining marks none."""
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def cut(text: str, width: int) -> str:
+    """`text` cut to at most `width` columns, with … where it was cut."""
+    if cell_width(text) <= width:
+        return text
+    while text and cell_width(text) > width - 1:
+        text = text[:-1]
+    return text + "…"
+
+
 def _block(percent: float, bottom: float, step: float) -> str:
     fill = min(1.0, max(0.0, (percent - bottom) / step))
     eighths = round(fill * 8)
@@ -241,11 +257,15 @@ def progress_chart(report: TraineeReport, width: int = 78,
     """The progress as lines of text at most `width` columns wide: a caption, `height` rows of
     bars (one column each, 0-100%), the axis and the first and last date."""
     caption, points = chart_points(report, width)
+    if cell_width(caption) > width:  # narrow: 进步曲线 above its explanation
+        title, _, rest = caption.partition("(")
+        lines = [title, cut("(" + rest, width)]
+    else:
+        lines = [caption]
     if not points:
-        return [caption]
+        return lines
     step = 100 / height
     every = max(1, height // 4)
-    lines = [caption]
     for row in range(height):
         top = 100 - row * step
         label = f"{top:g}" if row % every == 0 else ""

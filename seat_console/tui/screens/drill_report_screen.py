@@ -14,12 +14,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from seat_console.core.drills.report import TraineeReport, progress_chart, trainee_reports
+from seat_console.core.drills.report import TraineeReport, cut, progress_chart, trainee_reports
 from seat_console.core.drills.results import DrillResult
 from seat_console.tui.keymap import hint
 from seat_console.tui.plain import plain
 
 WIDEST_CHART = 78
+TITLE_WIDTH = 24  # columns of a scenario's title in the table (the full one: CLI, workbook)
 
 
 def _percent(value: float) -> str:
@@ -41,7 +42,7 @@ class DrillReportScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         attempts = sum(r.attempts for r in self.reports)
-        with Vertical(classes="dialog help"):
+        with Vertical(id="drill-report-dialog", classes="dialog help"):
             yield Static(f"演练成绩 · {len(self.reports)} 名学员 · 共 {attempts} 次练习",
                          id="drill-report-title", classes="dialog-title")
             with VerticalScroll(id="drill-report-body"):
@@ -66,7 +67,7 @@ class DrillReportScreen(ModalScreen[None]):
                 change = f"{scenario.change:+g}" if scenario.change else "0"
                 # Ids and titles come from drill.db and the scenario files: never markup.
                 table.add_row(*(plain(value, one_line=True) for value in (
-                    report.trainee_id, scenario.title or scenario.scenario_id,
+                    report.trainee_id, cut(scenario.title or scenario.scenario_id, TITLE_WIDTH),
                     str(len(scenario.attempts)), _percent(scenario.first),
                     _percent(scenario.last), _percent(scenario.best), change,
                     scenario.trend)),
