@@ -27,14 +27,10 @@ def _setup_logging(config: Config) -> None:
     root.setLevel(logging.INFO)
 
 
-def _run_console(args: argparse.Namespace, config: Config) -> int:
-    from seat_console.tui import use_console_frame_rate
-
-    # Before the first import of Textual, which reads TEXTUAL_FPS only then.
-    use_console_frame_rate()
-    from seat_console.core.validation import check_phone
-    from seat_console.core.workspace import open_workspace
-    from seat_console.tui.app import BINDING_AREAS, BINDING_SCREENS, SeatConsoleApp
+def check_keymap(config: Config) -> None:
+    """The config's keymap names known binding ids and puts no two on one key (Textual is
+    imported: call after use_console_frame_rate())."""
+    from seat_console.tui.app import BINDING_AREAS, BINDING_SCREENS
     from seat_console.tui.keymap import clashing_bindings, unknown_binding_ids
 
     unknown = unknown_binding_ids(BINDING_AREAS, config.keymap)
@@ -47,6 +43,18 @@ def _run_console(args: argparse.Namespace, config: Config) -> int:
         culprit = clash.second if clash.second in config.keymap else clash.first
         raise keymap_error(config, culprit, f"keymap puts {clash.first!r} and {clash.second!r} "
                            f"on the same key {clash.key!r}; give one of them another key")
+
+
+def _run_console(args: argparse.Namespace, config: Config) -> int:
+    from seat_console.tui import use_console_frame_rate
+
+    # Before the first import of Textual, which reads TEXTUAL_FPS only then.
+    use_console_frame_rate()
+    from seat_console.core.validation import check_phone
+    from seat_console.core.workspace import open_workspace
+    from seat_console.tui.app import SeatConsoleApp
+
+    check_keymap(config)
     incoming = None
     if args.call:
         phone = check_phone(args.call)

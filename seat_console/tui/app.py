@@ -16,6 +16,8 @@ from seat_console.tui.key_sequencer import KeySequencer
 from seat_console.tui.keymap import binding_rows, hint
 from seat_console.tui.screens.conflicts_screen import ConflictsScreen
 from seat_console.tui.screens.console_screen import ConsoleScreen
+from seat_console.tui.screens.drill_console_screen import DrillConsoleScreen
+from seat_console.tui.screens.drill_score_screen import DrillScoreScreen
 from seat_console.tui.screens.help_screen import HelpScreen
 from seat_console.tui.screens.ticket_detail_screen import TicketDetailScreen
 from seat_console.tui.system_commands import (
@@ -47,6 +49,10 @@ class SeatConsoleApp(KeySequencer, App[None]):
         self.set_keymap(workspace.config.keymap)
 
     def on_mount(self) -> None:
+        self.open_first_screen()
+
+    def open_first_screen(self) -> None:
+        """The console, answering the call handed over by the telephony (if any)."""
         console = ConsoleScreen(self.workspace)
         self.push_screen(console)
         if self.incoming_call:
@@ -114,9 +120,12 @@ BINDING_AREAS: list[tuple[type[DOMNode], str]] = [
     (KbPane, "知识库"),
     (TicketDetailScreen, "工单详情"),
     (ConflictsScreen, "同步冲突"),
+    (DrillConsoleScreen, "培训演练"),
+    (DrillScoreScreen, "演练成绩"),
 ]
 # Where each area's bindings are active: two bindings on one key clash when they share a place.
 BINDING_SCREENS: dict[type[DOMNode], str] = {
     SeatConsoleApp: "*", ConsoleScreen: "console", PhrasePane: "console", KbPane: "console",
-    TicketDetailScreen: "ticket", ConflictsScreen: "conflicts",
+    TicketDetailScreen: "ticket", ConflictsScreen: "conflicts", DrillConsoleScreen: "console",
+    DrillScoreScreen: "drill_score",
 }

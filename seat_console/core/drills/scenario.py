@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from seat_console.core.errors import DataFileError
+from seat_console.core.validation import check_phone
 from seat_console.core.phrases.data_file import items, mapping, text, texts, unique
 from seat_console.core.yaml_source import YamlDocument, load_yaml
 
@@ -98,7 +99,10 @@ def _caller(document: YamlDocument, data: dict[str, Any]) -> Caller:
     phone = item.get("phone")
     if not isinstance(phone, str) or not phone.strip():
         raise document.error(("caller", "phone"), "'phone' must be a quoted string ('13712345678')")
-    return Caller(text(document, ("caller",), item, "name"), phone.strip(),
+    checked = check_phone(phone)
+    if not checked.ok:
+        raise document.error(("caller", "phone"), f"'phone' {phone!r} is not a valid number")
+    return Caller(text(document, ("caller",), item, "name"), checked.normalized,
                   text(document, ("caller",), item, "address", required=False),
                   text(document, ("caller",), item, "manner", required=False))
 

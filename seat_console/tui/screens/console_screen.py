@@ -48,7 +48,8 @@ WORK_NAMES = {"sync": "与中心同步", "submit": "提交工单", "draft": "保
               "caller-history": "读取来电记录", "repeat": "重复来电检查", "due": "读取临期工单",
               "callback-queue": "读取回访队列", "kb-load": "加载知识库", "kb-article": "读取知识",
               "kb-search": "知识库检索", "reminders": "读取转介提醒", "reminders-done": "记录转介回访",
-              "check-report": "记录漏检/误报"}
+              "check-report": "记录漏检/误报", "drill-prepare": "准备培训演练",
+              "drill-result": "保存演练成绩"}
 
 
 class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
@@ -89,7 +90,7 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
             with Vertical(id="left-column", classes="column -holds-active"):
-                yield CallerPane(id="caller-pane", classes="pane")
+                yield self.caller_pane()
                 yield TicketForm(self.workspace.taxonomy, id="ticket-form", classes="pane active")
             with Vertical(id="right-column", classes="column"):
                 yield KbPane(id="kb-pane", classes="pane")
@@ -99,6 +100,10 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
         status.site = self.config.site_code
         yield status
         yield Footer()
+
+    def caller_pane(self) -> CallerPane:
+        """The 来电人 pane (drill mode's shows the conversation as well)."""
+        return CallerPane(id="caller-pane", classes="pane")
 
     def on_mount(self) -> None:
         for pane, selector in PANES.items():  # titles name the keys of the keymap in force
@@ -205,8 +210,13 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
 
     @on(PhrasePane.InsertRequested)
     def _insert_phrase(self, message: PhrasePane.InsertRequested) -> None:
+        self.insert_phrase(message.text)
+
+    def insert_phrase(self, text: str) -> None:
+        """A phrase from the phrase pane goes into the ticket's reply (drill mode: what the
+        trainee says)."""
         self.action_focus_pane("ticket")
-        self.query_one(TicketForm).insert_reply(message.text)
+        self.query_one(TicketForm).insert_reply(text)
 
     def key_typed(self, key: events.Key, target: Widget) -> None:
         """The typing-speed meter counts keys the agent typed into the form, nothing else."""

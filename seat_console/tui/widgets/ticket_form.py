@@ -27,6 +27,7 @@ from seat_console.core.ticket_codes import (
     URGENCIES,
 )
 from seat_console.tui.widgets.domain_picker import DomainPicker
+from seat_console.tui.widgets.forbidden_text import forbidden_text
 from seat_console.core.validation import check_phone
 from seat_console.core.plain_text import printable
 from seat_console.tui.keymap import hint
@@ -322,15 +323,9 @@ class TicketForm(VerticalScroll):
         """Mark fields holding forbidden phrases and show each with its polite alternative."""
         for name in CHECKED_FIELDS:
             self.query_one(f"#{name}").set_class(bool(hits.get(name)), "-forbidden")
-        text = Text()
-        for name, field_hits in hits.items():
-            for hit in field_hits:
-                text.append("⚠ 服务禁语 ", "bold")
-                text.append(f"{FIELD_LABELS.get(name, name)}:")
-                text.append(f"“{printable(hit.matched, one_line=True)}”", "reverse")
-                text.append(f" 建议:{hit.suggestion}\n")
-        text.rstrip()  # in place
-        self.query_one("#phrase-warnings", Static).update(text)
+        self.query_one("#phrase-warnings", Static).update(forbidden_text(
+            (FIELD_LABELS.get(name, name), hit) for name, field_hits in hits.items()
+            for hit in field_hits))
 
     def show_scope(self, banner: Text | None, *, emergency: bool = False) -> None:
         widget = self.query_one("#scope-banner", Static)
