@@ -15,7 +15,7 @@ Snapshot tests are plain `def` tests (the plugin runs the app in its own event l
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 
 import pytest
@@ -23,7 +23,11 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TextArea
 from textual.worker import WorkerState
 
+from seat_console.commands.drill_console import open_drill_workspace
+from seat_console.config import Config
 from seat_console.core import clock
+from seat_console.core.drills.catalog import Drills
+from seat_console.core.drills.scenario import find_scenario
 from seat_console.core.drafts import save_draft, slot_for
 from seat_console.core.kb.store import get_article
 from seat_console.core.lifecycle import transition
@@ -33,11 +37,14 @@ from seat_console.core.tickets import TicketInput, submit
 from seat_console.core.typing_meter import TypingMeter
 from seat_console.core.workspace import Workspace
 from seat_console.tui.app import SeatConsoleApp
+from seat_console.tui.drill_app import DrillConsoleApp
 from seat_console.tui.screens.article_reader import ArticleReader
 from seat_console.tui.screens.choice_dialog import ChoiceDialog
 from seat_console.tui.screens.confirm_dialog import ConfirmDialog
 from seat_console.tui.screens.console_screen import ConsoleScreen
 from seat_console.tui.screens.draft_recovery_dialog import DraftRecoveryDialog
+from seat_console.tui.screens.drill_console_screen import DrillConsoleScreen
+from seat_console.tui.screens.drill_score_screen import DrillScoreScreen
 from seat_console.tui.screens.due_screen import TicketListScreen
 from seat_console.tui.screens.end_call_dialog import EndCallDialog
 from seat_console.tui.screens.help_screen import HelpScreen
@@ -378,3 +385,59 @@ def test_help_f1(snap_compare, workspace: Workspace, size) -> None:  # type: ign
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
 
     assert snap_compare(SeatConsoleApp(workspace), terminal_size=size, run_before=shot(steps))
+
+
+# -- drill mode (培训演练) ----------------------------------------------------------------------
+class DrillClock:
+    """The drill's clock, moved by the steps: the banner timer and the caller's lines follow it."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def drill_app(config: Config, workspace: Workspace) -> Iterator[DrillConsoleApp]:
+    drill_workspace = open_drill_workspace(config)
+    drills = Drills.load(config.scripts_phrases, config.kb_data)
+    scenario = find_scenario(config.scripts_phrases, "heating_consult", drills.vocabulary)
+    yield DrillConsoleApp(drill_workspace, drills, scenario=scenario, now=DrillClock())
+    drill_workspace.db.close()
+
+
+async def drill_started(pilot: Pilot) -> DrillConsoleScreen:
+    """The drill's call answered, the caller's first line (at 2 s) said, the clock at 3 s."""
+    app = pilot.app
+    await wait_until(pilot, lambda: isinstance(app.screen, DrillConsoleScreen)
+                     and app.screen.drill.live is not None)
+    screen: DrillConsoleScreen = app.screen
+    screen.drill_setup.now.t = 3.0  # type: ignore[attr-defined]
+    await wait_until(pilot, lambda: "hello" in screen.drill.session.shown)
+    await started(pilot, CALLER)
+    return screen
+
+
+def test_drill_console_mid_call(snap_compare, drill_app: DrillConsoleApp, size) -> None:  # type: ignore[no-untyped-def]
+    async def steps(pilot: Pilot) -> None:
+        screen = await drill_started(pilot)
+        await type_text(pilot, "您好,8890很高兴为您服务", burst=4)
+        await pilot.press("enter")
+        await type_text(pilot, "这个我不知道", burst=2)  # flagged as it is typed
+        reply = screen.query_one("#drill-reply", Input)
+        await wait_until(pilot, lambda: reply.has_class("-forbidden"))
+
+    assert snap_compare(drill_app, terminal_size=size, run_before=shot(steps))
+
+
+def test_drill_score_screen(snap_compare, drill_app: DrillConsoleApp, size) -> None:  # type: ignore[no-untyped-def]
+    async def steps(pilot: Pilot) -> None:
+        await drill_started(pilot)
+        await type_text(pilot, "您好,8890很高兴为您服务", burst=4)
+        await pilot.press("enter", "ctrl+e")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, EndCallDialog))
+        await pilot.press("enter")  # 挂断
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, DrillScoreScreen))
+
+    assert snap_compare(drill_app, terminal_size=size, run_before=shot(steps))
