@@ -370,3 +370,41 @@ async def test_the_screen_without_results_says_so() -> None:
         await pilot.pause()
         assert "还没有演练成绩" in str(app.screen.query_one("#drill-report-empty",
                                                            Static).render())
+
+
+async def test_the_console_palette_opens_the_report_from_drill_db(
+        drill_db: Path, config: Config) -> None:
+    from seat_console.core.workspace import open_workspace
+    from seat_console.tui.app import SeatConsoleApp
+
+    workspace = open_workspace(config)
+    try:
+        app = SeatConsoleApp(workspace)
+        async with app.run_test(size=(120, 36)) as pilot:
+            titles = [c.title for c in app.get_system_commands(app.screen)]
+            assert "培训演练成绩" in titles
+            app.action_drill_report()
+            await wait_until(pilot, lambda: isinstance(app.screen, DrillReportScreen))
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: not isinstance(app.screen, DrillReportScreen))
+    finally:
+        workspace.db.close()
+
+
+async def test_the_console_says_there_are_no_drills_and_creates_no_drill_db(
+        config: Config) -> None:
+    from seat_console.core.workspace import open_workspace
+    from seat_console.tui.app import SeatConsoleApp
+
+    workspace = open_workspace(config)
+    try:
+        app = SeatConsoleApp(workspace)
+        async with app.run_test(size=(120, 36)) as pilot:
+            app.action_drill_report()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert not isinstance(app.screen, DrillReportScreen)
+            assert any("还没有培训演练成绩" in str(n.message) for n in app._notifications)
+    finally:
+        workspace.db.close()
+    assert not drill_database_path(config.database).exists()

@@ -34,7 +34,7 @@ async def test_f1_help_scrolls_to_the_last_binding(workspace: Workspace,
         table = app.screen.query_one(DataTable)
         last_id = str(table.get_row_at(table.row_count - 1)[3])
         assert app.screen.region.contains_region(table.region)
-        await pilot.press(*["pagedown"] * 6)
+        await pilot.press(*["pagedown"] * 12)
         await pilot.pause()
         assert table.cursor_row == table.row_count - 1
         assert last_id in screen_text(app)

@@ -57,7 +57,10 @@ def start(args: argparse.Namespace, config: Config) -> int:
     log.info("drill starting site=%s trainee=%s scenario=%s db=%s", config.site_code, trainee,
              scenario.id if scenario else "(picker)", workspace.config.database)
     try:
-        DrillConsoleApp(workspace, drills, scenario=scenario, trainee_id=trainee).run()
+        # Results go to the center through the site's own outbox, when the site has a center.
+        send_from = config.database if config.center.url else None
+        DrillConsoleApp(workspace, drills, scenario=scenario, trainee_id=trainee,
+                        send_results_from=send_from).run()
     finally:
         workspace.db.close()
     return 0

@@ -11,6 +11,8 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
 
+from seat_console.core.db import Database
+from seat_console.core.drills.results import drill_database_path, results
 from seat_console.core.workspace import Workspace
 from seat_console.tui.key_sequencer import KeySequencer
 from seat_console.tui.keymap import binding_rows, hint
@@ -18,6 +20,7 @@ from seat_console.tui.screens.conflicts_screen import ConflictsScreen
 from seat_console.tui.screens.console_screen import ConsoleScreen
 from seat_console.tui.screens.drill_console_screen import DrillConsoleScreen
 from seat_console.tui.screens.drill_score_screen import DrillScoreScreen
+from seat_console.tui.screens.drill_report_screen import DrillReportScreen
 from seat_console.tui.screens.help_screen import HelpScreen
 from seat_console.tui.screens.ticket_detail_screen import TicketDetailScreen
 from seat_console.tui.system_commands import (
@@ -27,6 +30,7 @@ from seat_console.tui.system_commands import (
     quit_hint,
 )
 from seat_console.tui.wide_chars import keep_wide_characters_whole
+from seat_console.tui.workers import background
 from seat_console.tui.widgets.kb_pane import KbPane
 from seat_console.tui.widgets.phrase_pane import PhrasePane
 
@@ -79,6 +83,7 @@ class SeatConsoleApp(KeySequencer, App[None]):
             yield SystemCommand(f"切换到{title}", f"聚焦{title}窗格",
                                 lambda pane=pane: console.action_focus_pane(pane))
         yield SystemCommand("快捷键帮助", hint(self, "列出全部快捷键 ({app.help})"), self.action_help)
+        yield self.drill_report_command()
         yield from chinese_system_commands(self, super().get_system_commands(screen))
 
     def action_command_palette(self) -> None:
@@ -88,6 +93,31 @@ class SeatConsoleApp(KeySequencer, App[None]):
         """Quit, after saving what was typed since the last autosave."""
         self.console_screen.save_draft_before_quitting()
         self.exit()
+
+    def drill_report_command(self) -> SystemCommand:
+        return SystemCommand("培训演练成绩", "学员各场景得分、进步曲线和薄弱环节",
+                             self.action_drill_report)
+
+    def action_drill_report(self) -> None:
+        self._load_drill_report()
+
+    @background("drill-report", exclusive=True)
+    def _load_drill_report(self) -> None:
+        """Trainees' drill results from drill.db beside the database (never created here)."""
+        path = drill_database_path(self.workspace.config.database)
+        if not path.exists():
+            self.call_from_thread(self.notify, "还没有培训演练成绩(seat-console drill 开始演练)",
+                                  title="演练成绩")
+            return
+        db = Database(path)
+        try:
+            rows = results(db)
+        finally:
+            db.close()
+        if rows:
+            self.call_from_thread(self.push_screen, DrillReportScreen(rows))
+        else:
+            self.call_from_thread(self.notify, "还没有培训演练成绩", title="演练成绩")
 
     def action_help_quit(self) -> None:
         quit_hint(self)
@@ -122,10 +152,11 @@ BINDING_AREAS: list[tuple[type[DOMNode], str]] = [
     (ConflictsScreen, "同步冲突"),
     (DrillConsoleScreen, "培训演练"),
     (DrillScoreScreen, "演练成绩"),
+    (DrillReportScreen, "演练成绩汇总"),
 ]
 # Where each area's bindings are active: two bindings on one key clash when they share a place.
 BINDING_SCREENS: dict[type[DOMNode], str] = {
     SeatConsoleApp: "*", ConsoleScreen: "console", PhrasePane: "console", KbPane: "console",
     TicketDetailScreen: "ticket", ConflictsScreen: "conflicts", DrillConsoleScreen: "console",
-    DrillScoreScreen: "drill_score",
+    DrillScoreScreen: "drill_score", DrillReportScreen: "drill_report",
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -32,8 +33,10 @@ class DrillConsoleApp(SeatConsoleApp):
     TITLE = "政务服务便民热线 座席工作台 · 培训演练"
 
     def __init__(self, workspace: Workspace, drills: Drills, *, scenario: Scenario | None = None,
-                 trainee_id: str | None = None, now: Callable[[], float] = time.monotonic) -> None:
+                 trainee_id: str | None = None, now: Callable[[], float] = time.monotonic,
+                 send_results_from: Path | None = None) -> None:
         super().__init__(workspace)
+        self.send_results_from = send_results_from  # the site's hotline.db (a center is set)
         self.drills = drills
         self.scenario = scenario
         self.trainee_id = trainee_id or workspace.config.agent.id
@@ -87,7 +90,8 @@ class DrillConsoleApp(SeatConsoleApp):
                     timeout=10, markup=False)
 
     def _show_drill(self, scenario: Scenario) -> None:
-        setup = DrillSetup(scenario, self.drills.scorer, self.trainee_id, self.drill_clock)
+        setup = DrillSetup(scenario, self.drills.scorer, self.trainee_id, self.drill_clock,
+                           self.send_results_from)
         self.push_screen(DrillConsoleScreen(self.workspace, setup))
 
     @on(DrillConsoleScreen.Ended)
@@ -104,6 +108,7 @@ class DrillConsoleApp(SeatConsoleApp):
             yield from super().get_system_commands(screen)
             return
         yield SystemCommand("快捷键帮助", "列出全部快捷键", self.action_help)
+        yield self.drill_report_command()
         yield from chinese_system_commands(self, App.get_system_commands(self, screen))
 
     async def action_quit(self) -> None:

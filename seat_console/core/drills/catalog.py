@@ -9,6 +9,7 @@ from pathlib import Path
 
 from seat_console.core.calls import load_call_outcomes
 from seat_console.core.drills.actions import Action, read_actions
+from seat_console.core.drills.history import check_history
 from seat_console.core.drills.scenario import Scenario, Vocabulary, scenario_paths, load_scenario
 from seat_console.core.drills.scoring import DrillScorer, dispositions, scorer_for
 from seat_console.core.errors import DataFileError
@@ -45,10 +46,12 @@ class Drills:
     @classmethod
     def load(cls, scripts_phrases: Path, kb_data: Path) -> Drills:
         reasons = load_call_outcomes(scripts_phrases).reasons
-        scorer = scorer_for(scripts_phrases, reasons)
+        taxonomy = load_taxonomy(kb_data)
+        scorer = scorer_for(scripts_phrases, reasons,
+                            {code: leaf.label for code, leaf in taxonomy.by_code.items()})
         coded = {
             "request_type": frozenset(REQUEST_TYPES),
-            "domain": frozenset(load_taxonomy(kb_data).by_code),
+            "domain": frozenset(taxonomy.by_code),
             "emergency_service": frozenset(EMERGENCY_COMBINATIONS),
             "urgency": frozenset(URGENCIES),
             "channel": frozenset(CHANNELS),
@@ -93,6 +96,7 @@ def check_drills(drills: Drills) -> list[CheckResult]:
     for path in paths:
         try:
             scenario = load_scenario(path, drills.vocabulary)
+            check_history(scenario)
         except DataFileError as exc:
             results.append(CheckResult(path.stem, path, str(exc)))
             continue

@@ -16,7 +16,7 @@ from seat_console.core.drills.scenario import Scenario
 from seat_console.core.drills.timeline import as_turns, conversation
 from seat_console.core.phrases.data_file import mapping, open_document
 from seat_console.core.phrases.transcript_qa import TranscriptQa
-from seat_console.core.ticket_codes import DISPOSITIONS, FIELD_LABELS
+from seat_console.core.ticket_codes import DISPOSITIONS, FIELD_LABELS, REQUEST_TYPES, URGENCIES
 from seat_console.core.tickets import TicketInput, validate
 
 SCORING_FILE = "drill_scoring.yaml"
@@ -85,10 +85,17 @@ def dispositions(no_ticket: tuple[NoTicketReason, ...]) -> frozenset[str]:
 
 class DrillScorer:
     def __init__(self, qa: TranscriptQa, points: dict[str, float],
-                 disposition_labels: dict[str, str]) -> None:
+                 disposition_labels: dict[str, str],
+                 value_labels: dict[str, dict[str, str]] | None = None) -> None:
         self.qa = qa
         self.points = points
         self.labels = disposition_labels  # code -> 直接答复 / 催办 / 无声电话 …
+        # form field -> code -> what the agent sees (consult -> 咨询, gongre.wendu -> 供热/…)
+        self.value_labels = {"request_type": dict(REQUEST_TYPES), "urgency": dict(URGENCIES),
+                             **(value_labels or {})}
+
+    def _shown(self, name: str, value: str) -> str:
+        return self.value_labels.get(name, {}).get(value, value)
 
     def score(self, scenario: Scenario, actions: list[Action]) -> DrillScore:
         points = {**self.points, **scenario.points}
@@ -150,6 +157,7 @@ class DrillScorer:
             else:
                 value = str(run.form.get(name, "")).strip()
                 ok = value == expected
+                value, expected = self._shown(name, value), self._shown(name, expected)
             items.append(Item(f"fields.{name}", label, points["field"],
                               0.0 if ok else points["field"],
                               "正确" if ok else f"应为“{expected}”,填写的是“{value or '(空)'}”"))
@@ -213,7 +221,7 @@ class DrillScorer:
         speed = run.typing_cpm
         if speed is None:
             return Item("typing_speed", f"打字速度≥{target}字/分", 0.0, 0.0,
-                        "本次未测量打字速度(回放中没有 typing_cpm),不计分")
+                        "本次未测量打字速度,不计分")
         ok = speed >= target
         return Item("typing_speed", f"打字速度≥{target}字/分", points["typing_speed"],
                     0.0 if ok else points["typing_speed"], f"{speed}字/分")
@@ -246,7 +254,8 @@ class _Run:
         self.typing_cpm = round(sum(speeds) / len(speeds)) if speeds else None
 
 
-def scorer_for(scripts_phrases: Path, no_ticket: tuple[NoTicketReason, ...]) -> DrillScorer:
+def scorer_for(scripts_phrases: Path, no_ticket: tuple[NoTicketReason, ...],
+               domains: dict[str, str] | None = None) -> DrillScorer:
     labels = {**DISPOSITIONS, URGE: "催办", **{r.code: r.label for r in no_ticket}}
     return DrillScorer(TranscriptQa.from_folder(scripts_phrases), load_points(scripts_phrases),
-                       labels)
+                       labels, {"domain": domains or {}})

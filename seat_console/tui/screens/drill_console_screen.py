@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual import on
 from textual.binding import Binding
@@ -24,6 +25,7 @@ from textual.widgets import Input
 
 from seat_console.core import clock
 from seat_console.core.calls import CallStart, NoTicketReason
+from seat_console.core.db import Database
 from seat_console.core.drills.actions import Action
 from seat_console.core.drills.results import DrillResult, results, store_result
 from seat_console.core.drills.scenario import Scenario
@@ -52,6 +54,7 @@ class DrillSetup:
     scorer: DrillScorer
     trainee_id: str
     now: Callable[[], float] = time.monotonic
+    send_from: Path | None = None  # the site's hotline.db: results queued there for the center
 
 
 @dataclass
@@ -229,9 +232,16 @@ class DrillConsoleScreen(ConsoleScreen):
         """The score is shown even when it could not be stored (the error path says so)."""
         setup = self.drill_setup
         try:
-            stored = store_result(self.workspace.db, score, title=setup.scenario.title,
-                                  trainee_id=setup.trainee_id, site_code=self.config.site_code,
-                                  started_at=self.drill.started_at, actions=actions)
+            site_db = Database(setup.send_from) if setup.send_from else None
+            try:
+                stored = store_result(self.workspace.db, score, title=setup.scenario.title,
+                                      trainee_id=setup.trainee_id,
+                                      site_code=self.config.site_code,
+                                      started_at=self.drill.started_at, actions=actions,
+                                      send_from=site_db)
+            finally:
+                if site_db is not None:
+                    site_db.close()
             earlier = [r for r in results(self.workspace.db, trainee_id=setup.trainee_id,
                                           scenario_id=setup.scenario.id) if r.id != stored.id]
         except Exception:

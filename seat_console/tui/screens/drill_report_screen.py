@@ -34,7 +34,7 @@ class DrillReportScreen(ModalScreen[None]):
     DrillReportScreen .drill-report-chart { height: auto; margin-top: 1; }
     DrillReportScreen #drill-report-keys { height: 1; }
     """
-    BINDINGS = [Binding("escape,q", "close", "关闭", id="drill_report.close")]
+    BINDINGS = [Binding("escape,q", "close", "关闭", id="report.close")]
 
     def __init__(self, results: list[DrillResult]) -> None:
         super().__init__()
@@ -88,7 +88,7 @@ class DrillReportScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#drill-report-keys", Static).update(
-            Text(hint(self, "{drill_report.close} 关闭 · Tab 切换表格 · ↑↓ 滚动"), "dim"))
+            Text(hint(self, "{report.close} 关闭 · Tab 切换表格 · ↑↓ 滚动"), "dim"))
         self.call_after_refresh(self._draw_charts)
 
     def on_resize(self) -> None:
