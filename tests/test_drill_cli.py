@@ -38,11 +38,11 @@ def test_replay_json_has_the_protocol_shape_and_stores_nothing(tmp_path: Path) -
     done = run("replay", "heating_consult", "--agent", str(REFERENCE), "--json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
-    assert set(answer) >= {"scenario", "score", "max", "items"}
+    assert set(answer) == {"scenario", "score", "max", "items"}
     assert answer["scenario"] == "heating_consult"
     assert answer["score"] == answer["max"] > 0
     for item in answer["items"]:
-        assert {"rule", "points", "lost", "why"} <= set(item)
+        assert set(item) == {"rule", "points", "lost", "why"}
         assert isinstance(item["why"], str) and 0 <= item["lost"] <= item["points"]
     assert sum(i["points"] for i in answer["items"]) == answer["max"]
     assert list(tmp_path.iterdir()) == []  # no database, config or log written

@@ -36,6 +36,7 @@ class Item:
     why: str
 
     def as_json(self) -> dict[str, Any]:
+        """As stored with a drill result (the label too, for reports)."""
         return {"rule": self.rule, "label": self.label, "points": self.points,
                 "lost": self.lost, "why": self.why}
 
@@ -58,8 +59,10 @@ class DrillScore:
         return round(100 * self.score / self.max, 1) if self.max else 0.0
 
     def as_json(self) -> dict[str, Any]:
+        """The `drill replay --json` protocol, exactly: items carry rule, points, lost, why."""
         return {"scenario": self.scenario, "score": self.score, "max": self.max,
-                "items": [i.as_json() for i in self.items]}
+                "items": [{"rule": i.rule, "points": i.points, "lost": i.lost, "why": i.why}
+                          for i in self.items]}
 
 
 def load_points(scripts_phrases: Path) -> dict[str, float]:
