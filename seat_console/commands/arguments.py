@@ -246,6 +246,19 @@ def build_parser(run_console: Any) -> argparse.ArgumentParser:
             (("--trainee",), {"metavar": "ID", "help": "only this trainee (工号)"}),
             (("--xlsx",), {"metavar": "FILE", "help": "write an Excel workbook"}), JSON_FLAG)
 
+    command(commands, "stats", "the 12345 evaluation indicators for a period",
+            "The indicators of scripts_phrases/indicators.yaml computed from hotline.db for "
+            "the days --from to --to (China time; default: this month so far), optionally per "
+            'agent, department, domain, channel or day. --json prints {"from", "to", "tickets", '
+            '"calls", "indicators": [{"code", "name", "value", "numerator", "denominator", '
+            '"score"}], "groups": [{"key", "tickets", "calls", "indicators"}]}; value is null '
+            "when there is no data. Read-only.", lazy("stats", "stats"),
+            (("--from",), {"dest": "from_", "metavar": "DATE", "help": "first day, YYYY-MM-DD"}),
+            (("--to",), {"metavar": "DATE", "help": "last day, YYYY-MM-DD (default: today)"}),
+            (("--by",), {"choices": ("agent", "department", "domain", "channel", "day"),
+                         "help": "group the figures"}),
+            JSON_FLAG)
+
     config = group(commands, "config", "show the effective configuration",
                    "Show the configuration after environment overrides.")
     command(config, "show", "effective settings as JSON (token hidden)",

@@ -21,6 +21,7 @@ def check_data(args: argparse.Namespace, config: Config) -> int:
     from seat_console.core.phrases.forbidden import load_forbidden
     from seat_console.core.phrases.scope import load_scope
     from seat_console.core.phrases.transcript_qa import load_qa_rules
+    from seat_console.core.stats.definitions import load_indicators
     from seat_console.core.taxonomy import load_taxonomy
 
     phrases, kb = config.scripts_phrases, config.kb_data
@@ -41,6 +42,8 @@ def check_data(args: argparse.Namespace, config: Config) -> int:
                    f"{r.citizen_followup_days} days"),
         ("holidays_fallback", lambda: load_calendar(kb),
          lambda c: f"{len(c.fixed_holidays)} fixed dates past {c.data_until}"),
+        ("indicators", lambda: load_indicators(phrases),
+         lambda i: f"{len(i)} indicators (12345 quality evaluation)"),
         ("drills", lambda: Drills.load(phrases, kb).scenarios(),
          lambda s: f"{len(s)} drill scenarios (seat-console drill check replays them)"),
     )

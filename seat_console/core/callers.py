@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlmodel import col, select
+from sqlalchemy import ColumnElement
+from sqlmodel import and_, col, or_, select
 
 from seat_console.core import clock
 from seat_console.core.db import Database
@@ -13,7 +15,7 @@ from seat_console.core.masking import mask_address, mask_name, mask_phone
 from seat_console.core.models import Caller, Ticket
 from seat_console.core.plain_text import printable
 from seat_console.core.ticket_codes import OPEN_STATUSES, REQUEST_TYPES, STATUS_LABELS
-from seat_console.core.validation import check_phone
+from seat_console.core.validation import check_phone, line_of
 
 REPEAT_WINDOW_DAYS = 30
 HISTORY_LIMIT = 50
@@ -68,15 +70,34 @@ def summarize(ticket: Ticket, *, recent_after: str) -> TicketLine:
     )
 
 
+def lookup_phone(phone: str) -> str:
+    """`phone` as received (from --call, the new-call dialog, the form, `ticket add`)
+    normalised like stored numbers; a text that is no number is only stripped."""
+    return check_phone(phone).normalized or phone.strip()
+
+
+def same_line(column: Any, phone: str) -> ColumnElement[bool]:
+    """Condition: `column` (a stored, normalised number) is the line of `phone`, with or
+    without an extension: 024-12345678 matches 024-12345678 and 024-12345678-8001;
+    024-12345678-8001 matches both too (validation.check_phone: the same line). A range rather
+    than LIKE so that the index on the column serves it ("." follows "-" in ASCII)."""
+    line = line_of(lookup_phone(phone))
+    return or_(col(column) == line, and_(col(column) >= line + "-", col(column) < line + "."))
+
+
 def caller_history(db: Database, phone: str) -> CallerHistory:
-    """The caller record and earlier tickets (newest first) of `phone`."""
-    normalized = check_phone(phone).normalized or phone.strip()
+    """The caller record and earlier tickets (newest first) of `phone`, whatever its format;
+    earlier tickets of a landline include those given with any extension of it."""
+    normalized = lookup_phone(phone)
     recent_after = (clock.now() - timedelta(days=REPEAT_WINDOW_DAYS)).isoformat()
     with db.read() as session:
-        caller = session.get(Caller, normalized)
+        caller = session.get(Caller, normalized) or session.exec(  # else: the same line's
+            select(Caller).where(same_line(Caller.phone, normalized))
+            .order_by(col(Caller.updated_at).desc())
+        ).first()
         rows = session.exec(
             select(Ticket)
-            .where(Ticket.caller_phone == normalized)
+            .where(same_line(Ticket.caller_phone, normalized))
             .order_by(col(Ticket.created_at).desc())
             .limit(HISTORY_LIMIT)
         ).all()

@@ -11,11 +11,12 @@ from rapidfuzz import fuzz
 from sqlmodel import col, or_, select
 
 from seat_console.core import clock
+from seat_console.core.callers import lookup_phone, same_line
 from seat_console.core.db import Database
 from seat_console.core.deadlines import DeadlinePolicy
 from seat_console.core.models import Ticket
 from seat_console.core.ticket_codes import OPEN_STATUSES
-from seat_console.core.validation import check_phone
+from seat_console.core.validation import check_phone, line_of
 
 WINDOW_DAYS = 30
 SIMILAR_AT = 60  # rapidfuzz partial_ratio of the 诉求 texts
@@ -35,8 +36,8 @@ def similar_open_tickets(db: Database, phone: str, address: str, content: str) -
     if len(content) < 4:
         return []
     since = (clock.now() - timedelta(days=WINDOW_DAYS)).isoformat()
-    normalized = check_phone(phone).normalized or phone.strip()
-    conditions = [Ticket.caller_phone == normalized] if normalized else []
+    normalized = lookup_phone(phone)
+    conditions = [same_line(Ticket.caller_phone, normalized)] if normalized else []
     if address.strip():
         conditions.append(Ticket.caller_address == address.strip())
     if not conditions:
@@ -48,7 +49,7 @@ def similar_open_tickets(db: Database, phone: str, address: str, content: str) -
     for ticket in rows:
         score = round(fuzz.partial_ratio(content, ticket.content))
         if score >= SIMILAR_AT:
-            same = "号码" if ticket.caller_phone == normalized else "地址"
+            same = "号码" if line_of(ticket.caller_phone) == line_of(normalized) else "地址"
             found.append(Similar(ticket, score, same))
     return sorted(found, key=lambda s: -s.similarity)
 
@@ -63,7 +64,7 @@ def find_for_inquiry(db: Database, number_or_phone: str) -> list[Ticket]:
         phone = check_phone(text).normalized
         if not phone:
             return []
-        return list(session.exec(select(Ticket).where(Ticket.caller_phone == phone)
+        return list(session.exec(select(Ticket).where(same_line(Ticket.caller_phone, phone))
                                  .order_by(col(Ticket.created_at).desc()).limit(10)).all())
 
 

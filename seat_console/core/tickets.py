@@ -202,6 +202,8 @@ def contract_errors(form: TicketInput) -> dict[str, str]:
         value, kind = getattr(form, name), CONTRACT_FIELDS[name].kind
         if isinstance(value, str) and kind == TEXT:
             value = value.strip()
+        if name == "caller_phone":  # stored normalised: "+86 (024) 2345 6789 转 8001" fits
+            value = check_phone(value).normalized or value
         elif value == "" and kind == TIMESTAMP:
             value = None  # stored as NULL
         try:

@@ -22,6 +22,7 @@ from seat_console.core.drafts import (
 )
 from seat_console.core.models import Ticket
 from seat_console.core.tickets import Invalid, TicketInput, submit
+from seat_console.core.validation import same_phone
 from seat_console.tui.screens.console_base import ConsoleSlice, background
 from seat_console.tui.screens.draft_recovery_dialog import DraftRecoveryDialog
 from seat_console.tui.screens.end_call_dialog import EndCallDialog
@@ -48,7 +49,8 @@ class CallSlice(ConsoleSlice):
         if not phone:
             return
         form = self.query_one(TicketForm)
-        if has_content(form.values()) and form.values().get("caller_phone") != phone:
+        if has_content(form.values()) and not same_phone(
+                str(form.values().get("caller_phone") or ""), phone):
             self.notify("当前工单尚未提交,已保留为草稿;提交后再开始新来电", severity="warning")
             return
         self.call.started_at = self.call.started_at or clock.now_iso()
