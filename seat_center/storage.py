@@ -162,7 +162,7 @@ def drill_result_rows(engine: Engine, trainee_id: str | None = None) -> list[dic
         data = json.loads(row.data)
         out.append({"site": row.site, "id": row.id, "trainee_id": row.trainee_id,
                     "scenario_id": row.scenario_id, "scenario_title": data.get("scenario_title"),
-                    "score": data.get("score"), "max": data.get("max_score"),
+                    "score": data.get("score"), "max": data.get("max"),
                     "finished_at": row.finished_at, "items": data.get("items")})
     return out
 

@@ -46,3 +46,15 @@ async def restore_offered_draft(pilot: Pilot) -> dict[str, object]:
     await app.workers.wait_for_complete()
     await pilot.pause()
     return app.screen.query_one(TicketForm).values()
+
+
+class DrillClock:
+    """A drill's clock (DrillSession's `now`): seconds since the call began, moved by the test;
+    the banner timer and the caller's lines follow it."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+

@@ -24,6 +24,7 @@ from seat_console.core.drills.catalog import Drills
 from seat_console.core.drills.history import NotADrillDatabase, prepare_drill
 from seat_console.core.drills.results import drill_database_path, results
 from seat_console.core.drills.scenario import EarlierTicket, Scenario, find_scenario
+from seat_console.core.drills.scoring import Item
 from seat_console.core.models import Ticket, TicketEvent
 from seat_console.core.repeat_calls import similar_open_tickets
 from seat_console.core.workspace import Workspace
@@ -36,7 +37,7 @@ from seat_console.tui.screens.end_call_dialog import EndCallDialog
 from seat_console.tui.screens.help_screen import HelpScreen
 from seat_console.tui.widgets.ticket_form import TicketForm
 
-from .console_driver import choose_request_type, type_text, wait_until
+from .console_driver import DrillClock, choose_request_type, type_text, wait_until
 
 # Pilot gives 。 and 、 no character (a real terminal delivers them as typed): the words typed
 # here use , and ? instead.
@@ -44,16 +45,6 @@ from .console_driver import choose_request_type, type_text, wait_until
 SEAT_CONSOLE = str(Path(sys.executable).parent / "seat-console")
 PHONE = "13712345678"  # heating_consult's caller
 EARLIER = "家中暖气片不热,室温只有十六度,要求供热企业上门测温"
-
-
-class DrillClock:
-    """The drill's clock: seconds since the call began, moved by the test."""
-
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def __call__(self) -> float:
-        return self.t
 
 
 @pytest.fixture
@@ -233,13 +224,11 @@ async def test_a_forbidden_phrase_in_the_reply_line_is_flagged_and_costs_points(
         assert not reply.has_class("-forbidden") and reply.value == ""
 
         clock.t = 8  # the caller is let go without a ticket: Ctrl+E, 挂断
-        await pilot.press("ctrl+e")
-        await wait_until(pilot, lambda: isinstance(app.screen, EndCallDialog))
-        await pilot.press("enter")
+        await end_call_hanging_up(pilot)
         score_screen = await scored(pilot)
-        forbidden = next(i for i in score_screen.score.items if i.rule == "forbidden")
+        forbidden = item(score_screen, "forbidden")
         assert forbidden.lost == 10 and "说了“不知道”" in forbidden.why
-        disposition = next(i for i in score_screen.score.items if i.rule == "disposition")
+        disposition = item(score_screen, "disposition")
         assert disposition.lost and "挂断" in disposition.why
 
         await pilot.press("r")  # the same scenario again, from a clean start
@@ -248,9 +237,7 @@ async def test_a_forbidden_phrase_in_the_reply_line_is_flagged_and_costs_points(
         assert again is not screen and log_text(again) == ""
         await wait_until(pilot, lambda: "首次来电" in str(
             again.query_one("#caller-summary").render()))
-        await pilot.press("ctrl+e")
-        await wait_until(pilot, lambda: isinstance(app.screen, EndCallDialog))
-        await pilot.press("enter")
+        await end_call_hanging_up(pilot)
         second = await scored(pilot)
         assert "此前成绩" in str(second.query_one("#drill-earlier", Static).render())
         await pilot.press("escape")  # back to the scenarios
@@ -259,6 +246,17 @@ async def test_a_forbidden_phrase_in_the_reply_line_is_flagged_and_costs_points(
     stored = results(drill_workspace.db, scenario_id="heating_consult")
     assert [r.trainee_id for r in stored] == ["8001", "8001"]
     assert next(i for i in stored[0].items if i["rule"] == "forbidden")["lost"] == 10
+
+
+def item(score_screen: DrillScoreScreen, rule: str) -> Item:
+    return next(i for i in score_screen.score.items if i.rule == rule)
+
+
+async def end_call_hanging_up(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+E and the first reason, 挂断: the caller let go without a ticket."""
+    await pilot.press("ctrl+e")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, EndCallDialog))
+    await pilot.press("enter")
 
 
 def repeat_scenario(heating: Scenario) -> Scenario:
@@ -287,7 +285,7 @@ async def test_the_callers_history_is_seeded_and_f12_urges_it(
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")
         score_screen = await scored(pilot)
-        disposition = next(i for i in score_screen.score.items if i.rule == "disposition")
+        disposition = item(score_screen, "disposition")
         assert disposition.lost == 0 and "催办" in disposition.why
 
     [earlier] = tickets(drill_workspace.db)  # no new ticket; the earlier one was urged

@@ -56,7 +56,7 @@ from seat_console.tui.screens.transfer_dialog import TransferDialog
 from seat_console.tui.widgets.status_bar import StatusBar
 from seat_console.tui.widgets.ticket_form import TicketForm
 
-from .console_driver import choose_request_type, type_text, wait_until
+from .console_driver import DrillClock, choose_request_type, type_text, wait_until
 
 # The same instant as conftest's DEFAULT_CLOCK_AT, fixed here whatever SEAT_CONSOLE_CLOCK_AT says:
 # the snapshots show it.
@@ -388,16 +388,6 @@ def test_help_f1(snap_compare, workspace: Workspace, size) -> None:  # type: ign
 
 
 # -- drill mode (培训演练) ----------------------------------------------------------------------
-class DrillClock:
-    """The drill's clock, moved by the steps: the banner timer and the caller's lines follow it."""
-
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
 @pytest.fixture
 def drill_app(config: Config, workspace: Workspace) -> Iterator[DrillConsoleApp]:
     drill_workspace = open_drill_workspace(config)

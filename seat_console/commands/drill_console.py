@@ -31,9 +31,13 @@ def drill_config(config: Config, trainee_id: str | None = None) -> Config:
                                      "center": CenterConfig(), "agent": agent})
 
 
-def open_drill_workspace(config: Config, trainee_id: str | None = None) -> Workspace:
-    """The console's workspace on drill.db (created, migrated and given the KB on first use)."""
-    return open_workspace(drill_config(config, trainee_id))
+def open_drill_workspace(config: Config, trainee_id: str | None = None,
+                         drills: Drills | None = None) -> Workspace:
+    """The console's workspace on drill.db (created, migrated and given the KB on first use),
+    with the forbidden-phrase checker and scope detector of `drills`' scorer when given."""
+    qa = drills.scorer.qa if drills is not None else None
+    return open_workspace(drill_config(config, trainee_id),
+                          checker=qa.checker if qa else None, scope=qa.scope if qa else None)
 
 
 def start(args: argparse.Namespace, config: Config) -> int:
@@ -41,10 +45,11 @@ def start(args: argparse.Namespace, config: Config) -> int:
 
     use_console_frame_rate()  # before the first import of Textual
     from seat_console.cli import check_keymap
+    from seat_console.commands.drills import load_drills
     from seat_console.tui.drill_app import DrillConsoleApp
 
     check_keymap(config)
-    drills = Drills.load(config.scripts_phrases, config.kb_data)
+    drills = load_drills(config)
     scenario = (find_scenario(config.scripts_phrases, args.scenario, drills.vocabulary)
                 if args.scenario else None)
     scenarios = [scenario] if scenario is not None else drills.scenarios()
@@ -52,7 +57,7 @@ def start(args: argparse.Namespace, config: Config) -> int:
         raise SeatConsoleError(f"{config.scripts_phrases / 'drills'}: no drill scenarios")
     for each in scenarios:
         check_history(each)  # a history that cannot be filed stops here, not mid-drill
-    workspace = open_drill_workspace(config, args.trainee)
+    workspace = open_drill_workspace(config, args.trainee, drills)
     trainee = workspace.config.agent.id
     log.info("drill starting site=%s trainee=%s scenario=%s db=%s", config.site_code, trainee,
              scenario.id if scenario else "(picker)", workspace.config.database)

@@ -46,15 +46,18 @@ def open_store(config: Config) -> tuple[Database, LoadResult | None]:
     return db, seeded
 
 
-def open_workspace(config: Config) -> Workspace:
-    """Load and validate the data files, open (create, migrate, seed) the database.
+def open_workspace(config: Config, *, checker: ForbiddenChecker | None = None,
+                   scope: ScopeDetector | None = None) -> Workspace:
+    """Load and validate the data files, open (create, migrate, seed) the database. A checker
+    or scope detector already loaded from the same scripts_phrases (drill mode's scorer holds
+    both) is used as it is instead of being loaded again.
 
     Raises DataFileError / DatabaseUnavailable with a message naming the file; nothing is
     started half-configured.
     """
     catalog = load_catalog(config.scripts_phrases)
-    checker = ForbiddenChecker.from_folder(config.scripts_phrases)
-    scope = ScopeDetector(load_scope(config.scripts_phrases))
+    checker = checker or ForbiddenChecker.from_folder(config.scripts_phrases)
+    scope = scope or ScopeDetector(load_scope(config.scripts_phrases))
     referral_rules = load_referral_rules(config.kb_data)
     taxonomy = load_taxonomy(config.kb_data)
     deadlines = DeadlinePolicy(load_calendar(config.kb_data), config.deadlines)

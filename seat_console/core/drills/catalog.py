@@ -3,7 +3,6 @@ which validates every scenario and replays its reference run."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from seat_console.core.drills.history import check_history
 from seat_console.core.drills.scenario import Scenario, Vocabulary, scenario_paths, load_scenario
 from seat_console.core.drills.scoring import DrillScorer, dispositions, scorer_for
 from seat_console.core.errors import DataFileError
+from seat_console.core.kb.loader import load_kb
 from seat_console.core.taxonomy import load_taxonomy
 from seat_console.core.ticket_codes import (CHANNELS, EMERGENCY_COMBINATIONS, REQUEST_TYPES,
                                             URGENCIES)
@@ -23,16 +23,9 @@ CODED_FIELDS = ("request_type", "domain", "emergency_service", "urgency", "chann
 
 
 def kb_ids(kb_data: Path) -> frozenset[str]:
-    ids = set()
-    for path in sorted(kb_data.glob("*.jsonl")):
-        for raw in path.read_text(encoding="utf-8-sig").splitlines():
-            try:
-                record = json.loads(raw)
-            except json.JSONDecodeError:
-                continue  # check-data reports malformed KB lines
-            if isinstance(record, dict) and isinstance(record.get("id"), str):
-                ids.add(record["id"])
-    return frozenset(ids)
+    """The ids of the KB articles and directory entries in kb_data (JSONL and YAML, read by the
+    KB's own loader; check-data reports the records it refuses)."""
+    return frozenset(record.id for record in load_kb([kb_data]).records)
 
 
 @dataclass

@@ -69,11 +69,10 @@ def store_result(db: Database, score: DrillScore, *, title: str, trainee_id: str
                 ":scenario_id, :scenario_title, :score, :max_score, :items, :run, :started_at, "
                 ":finished_at)"), row)
     if send_from is not None:
-        payload = {k: v for k, v in result.as_json().items() if k not in ("max", "percent")}
-        payload["max_score"] = result.max_score
         with send_from.write() as session:
             session.add(OutboxOp(entity="drill_result", entity_id=result.id, op="create",
-                                 base_version=0, payload=payload, created_at=result.finished_at))
+                                 base_version=0, payload=result.as_json(),
+                                 created_at=result.finished_at))
     return result
 
 

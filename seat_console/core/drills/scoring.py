@@ -103,7 +103,7 @@ class DrillScorer:
     def score(self, scenario: Scenario, actions: list[Action]) -> DrillScore:
         points = {**self.points, **scenario.points}
         run = _Run(scenario, actions)
-        items = [*self._phrases(scenario, actions), self._forbidden(run, points)]
+        items = [*self._phrases(scenario, run), self._forbidden(run, points)]
         if scenario.expect.ticket:
             items += self._fields(scenario, run, points)
             items += self._facts(scenario, run, points)
@@ -118,8 +118,9 @@ class DrillScorer:
 
     # -- the phrases of each moment ----------------------------------------------------------
 
-    def _phrases(self, scenario: Scenario, actions: list[Action]) -> list[Item]:
-        report = self.qa.evaluate(as_turns(conversation(scenario, actions, self.qa)))
+    def _phrases(self, scenario: Scenario, run: _Run) -> list[Item]:
+        said = conversation(scenario, run.actions, self.qa, run.submitted_at)
+        report = self.qa.evaluate(as_turns(said))
         moment_points = self.qa.moment_points()
         items = []
         for finding in report.findings:

@@ -46,10 +46,11 @@ def _fires(line: CallerLine, says: list[tuple[float, str]], times: dict[str, flo
     return None if said is None else said + line.delay
 
 
-def conversation(scenario: Scenario, actions: list[Action], qa: TranscriptQa) -> list[Utterance]:
-    """Everything said, in order, up to the end of the call (the submit, or the last action)."""
-    end = next((a.t for a in actions if a.kind == "submit"), None)
-    says = [(a.t, str(a.value)) for a in actions if a.kind == "say" and (end is None or a.t <= end)]
+def conversation(scenario: Scenario, actions: list[Action], qa: TranscriptQa,
+                 end: float | None = None) -> list[Utterance]:
+    """Everything said, in order: the agent's lines among `actions` (those of the call, up to
+    its end) and the caller's lines due by `end` (None: the call did not end)."""
+    says = [(a.t, str(a.value)) for a in actions if a.kind == "say"]
     utterances = [Utterance(t, "agent", text, 2 * n) for n, (t, text) in enumerate(says)]
     times = caller_times(scenario, says, qa, end if end is not None else float("inf"))
     for n, line in enumerate(scenario.lines):
