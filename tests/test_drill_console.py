@@ -241,11 +241,18 @@ async def test_a_forbidden_phrase_in_the_reply_line_is_flagged_and_costs_points(
         second = await scored(pilot)
         assert "此前成绩" in str(second.query_one("#drill-earlier", Static).render())
         await pilot.press("escape")  # back to the scenarios
-        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await wait_until(pilot, lambda: picker_ready(app))
 
     stored = results(drill_workspace.db, scenario_id="heating_consult")
     assert [r.trainee_id for r in stored] == ["8001", "8001"]
     assert next(i for i in stored[0].items if i["rule"] == "forbidden")["lost"] == 10
+
+
+def picker_ready(app: DrillConsoleApp) -> bool:
+    """The scenario picker is shown and mounted: its list has the focus (keys reach it, and
+    closing the app now does not cut its mounting short)."""
+    return isinstance(app.screen, ChoiceDialog) and app.focused is not None \
+        and app.focused.id == "choices"
 
 
 def item(score_screen: DrillScoreScreen, rule: str) -> Item:
@@ -299,7 +306,7 @@ async def test_without_a_scenario_the_trainee_picks_one(
         drill_workspace: Workspace, drills: Drills, heating: Scenario) -> None:
     app = DrillConsoleApp(drill_workspace, drills, now=DrillClock())
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await wait_until(pilot, lambda: picker_ready(app))
         ids = [s.id for s in drills.scenarios()]
         await pilot.press(*["down"] * ids.index("heating_consult"), "enter")
         screen = await answered(pilot)
@@ -353,7 +360,7 @@ async def test_a_history_that_cannot_be_filed_goes_back_to_the_scenarios(
     broken = replace(heating, history=(EarlierTicket(EARLIER, "complaint", 3, "lost"),))
     app = DrillConsoleApp(drill_workspace, drills, scenario=broken, now=DrillClock())
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await wait_until(pilot, lambda: picker_ready(app))  # before the app is closed
     assert tickets(drill_workspace.db) == []
 
 
