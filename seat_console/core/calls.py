@@ -2,7 +2,8 @@
 outbox op in one transaction so it syncs to the center like a ticket.
 
 Outcomes: `ticket` (a new ticket, linked), `urge_only` (only 催办 of the earlier ticket, linked),
-`status_inquiry` and `no_ticket` (with a reason code). The reasons are data in
+`status_inquiry` and `no_ticket` (with a reason code), and `missed` (a call from telephony that
+hung up before it was answered). The reasons are data in
 scripts_phrases/call_outcomes.yaml, validated with errors naming the file and the line.
 """
 
@@ -23,7 +24,7 @@ from seat_console.core.validation import check_phone
 
 CALL_OUTCOMES_FILE = "call_outcomes.yaml"
 OUTCOMES = {"ticket": "已建工单", "urge_only": "仅催办原工单", "status_inquiry": "查询工单进度",
-            "no_ticket": "未建工单"}
+            "no_ticket": "未建工单", "missed": "未接通"}
 LINKED_OUTCOMES = frozenset({"ticket", "urge_only"})  # these name the ticket they are about
 REASON_OUTCOMES = ("no_ticket", "status_inquiry")  # what an end-call reason may lead to
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -84,6 +85,7 @@ class CallStart:
     phone: str
     channel: str = "phone"
     answered_at: str | None = None
+    cti_call_id: str = ""  # the telephone system's callId, '' when the agent opened the call
 
 
 def stored_phone(phone: str) -> str:
@@ -100,10 +102,14 @@ def add_call(session: Session, call: CallStart, *, site_code: str, agent_id: str
         raise ValueError(f"unknown call outcome {outcome!r}")
     if outcome in LINKED_OUTCOMES and (not ticket_id or reason is not None):
         raise ValueError(f"outcome {outcome} needs the ticket and no reason")
-    if outcome not in LINKED_OUTCOMES and (reason is None or reason.outcome != outcome):
+    if outcome == "missed" and (call.answered_at or ticket_id or reason is not None):
+        raise ValueError("a missed call has no answer, ticket or reason")
+    if outcome not in LINKED_OUTCOMES and outcome != "missed" and (
+            reason is None or reason.outcome != outcome):
         raise ValueError(f"outcome {outcome} needs a reason leading to it")
     at = clock.now_iso()
     row = Call(site_code=site_code, agent_id=agent_id, channel=call.channel,
+               cti_call_id=call.cti_call_id,
                phone=stored_phone(call.phone), started_at=call.started_at,
                answered_at=call.answered_at, ended_at=ended_at or at, outcome=outcome,
                no_ticket_reason=reason.code if reason else "", ticket_id=ticket_id,

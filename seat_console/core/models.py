@@ -76,6 +76,7 @@ class Ticket(SQLModel, table=True):
     supervised_at: str | None = None
     satisfaction: str = Field(default="", description="回访: 满意 / 基本满意 / 不满意")
     dissatisfaction_reason: str = ""
+    first_contacted: str = Field(default="", description="回访: 承办单位是否先行联系 是 / 否")
     callback_at: str | None = None
     reopen_count: int = 0
     first_text_at: str | None = Field(default=None, description="first 诉求 text typed")
@@ -84,7 +85,7 @@ class Ticket(SQLModel, table=True):
     linked_ticket_ids: list[str] = _json_list()
     agent_id: str
     call_started_at: str | None = None
-    created_at: str
+    created_at: str = Field(index=True)
     updated_at: str
     version: int = Field(default=1, description="incremented on every change; sync base version")
     external_id: str | None = Field(default=None, unique=True, index=True,
@@ -228,11 +229,13 @@ class Call(SQLModel, table=True):
     site_code: str
     agent_id: str
     channel: str = "phone"
+    cti_call_id: str = Field(default="", index=True,
+                             description="telephony callId; '' when opened by hand")
     phone: str = Field(index=True, description="normalised like ticket.caller_phone")
     started_at: str = Field(index=True)
     answered_at: str | None = None
     ended_at: str
-    outcome: str = Field(description="ticket / urge_only / status_inquiry / no_ticket")
+    outcome: str = Field(description="ticket / urge_only / status_inquiry / no_ticket / missed")
     no_ticket_reason: str = Field(default="", description="code in scripts_phrases/call_outcomes.yaml")
     ticket_id: str | None = Field(default=None, foreign_key="ticket.id", index=True,
                                   description="the new ticket, or the earlier one urged")

@@ -27,6 +27,7 @@ SITE, CENTER = "site", "center"
 TEXT, BOOL, INT, TIMESTAMP, CODE, TEXT_LIST, IDS = (
     "text", "bool", "int", "timestamp", "code", "text_list", "ids")
 SATISFACTION = ("满意", "基本满意", "不满意")
+FIRST_CONTACTED = ("是", "否")  # 回访: did the handling department contact the caller first
 # The five dissatisfaction reasons of the 12345 quality spec 6.5.3.
 DISSATISFACTION_REASONS = ("多次反映未得到处理", "处理结果与预期不符", "处理结果与事实不符",
                            "处办时间过长", "承办单位态度问题")
@@ -98,6 +99,7 @@ _RULES = (
     _rule("supervised_at", TIMESTAMP, CENTER),
     _rule("satisfaction", CODE, allowed=("", *SATISFACTION)),
     _rule("dissatisfaction_reason", CODE, allowed=("", *DISSATISFACTION_REASONS)),
+    _rule("first_contacted", CODE, allowed=("", *FIRST_CONTACTED)),
     _rule("callback_at", TIMESTAMP),
     _rule("reopen_count", INT),
     _rule("first_text_at", TIMESTAMP),

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from seat_console.core.db import Database
 from seat_console.core.stats.definitions import Condition, Indicator, Side
 from seat_console.core.stats.period import Period
-from seat_console.core.stats.records import GROUPINGS, RECORD_SETS
+from seat_console.core.stats.records import RECORD_SETS, RecordSet
 
 TOTAL = ""  # the key of the whole period's figures
 
@@ -87,8 +87,9 @@ def _test(condition: Condition, sql: str, name: str, params: dict[str, Any]) -> 
     return f"{sql} {operator} :{name}"
 
 
-def _query(side: Side, period: Period, by: str | None) -> tuple[str, dict[str, Any]]:
-    records = RECORD_SETS[side.records]
+def _query(side: Side, period: Period, by: str | None,
+           record_sets: dict[str, RecordSet]) -> tuple[str, dict[str, Any]]:
+    records = record_sets[side.records]
     params: dict[str, Any] = {"lower": period.lower, "upper": period.upper}
     where = [f"{records.period} >= :lower", f"{records.period} < :upper"]
     for index, condition in enumerate(side.where):
@@ -107,8 +108,9 @@ def _query(side: Side, period: Period, by: str | None) -> tuple[str, dict[str, A
     return sql, params
 
 
-def _amounts(connection: Any, side: Side, period: Period, by: str | None) -> dict[str, int]:
-    sql, params = _query(side, period, by)
+def _amounts(connection: Any, side: Side, period: Period, by: str | None,
+             record_sets: dict[str, RecordSet]) -> dict[str, int]:
+    sql, params = _query(side, period, by, record_sets)
     return {row.key: int(row.amount) for row in connection.execute(text(sql), params)}
 
 
@@ -129,29 +131,43 @@ _COUNT_CALLS = Side("calls", None, (), ())
 
 def compute(db: Database, indicators: tuple[Indicator, ...], period: Period,
             by: str | None = None) -> Report:
-    """The indicators over `period`, and per `by` (agent/department/domain/channel/day)."""
-    if by is not None and by not in GROUPINGS:
+    """The indicators over `period` in this site's database, and per `by`
+    (agent/department/domain/channel/day)."""
+    with db.read() as session:
+        return compute_on(session.connection(), indicators, period, by)
+
+
+def compute_on(connection: Any, indicators: tuple[Indicator, ...], period: Period,
+               by: str | None = None,
+               record_sets: dict[str, RecordSet] | None = None) -> Report:
+    """The indicators over `period` on `connection` (SQLAlchemy), whose tables `record_sets`
+    describe (the site's by default; the center passes its own, with a `site` grouping)."""
+    record_sets = RECORD_SETS if record_sets is None else record_sets
+    groupings = set(record_sets["tickets"].groups)
+    if by is not None and by not in groupings:
         raise ValueError(f"unknown grouping {by!r}")
     levels = [None] + ([by] if by else [])
     results: dict[str | None, dict[str, Group]] = {}
-    with db.read() as session:
-        connection = session.connection()
-        for level in levels:
-            tickets = _amounts(connection, _COUNT_TICKETS, period, level)
-            calls = _amounts(connection, _COUNT_CALLS, period, level)
-            sides = [(_amounts(connection, i.numerator, period, level),
-                      None if i.denominator is None else
-                      _amounts(connection, i.denominator, period, level)) for i in indicators]
-            keys = set(tickets) | set(calls)
-            for numerators, denominators in sides:
-                keys |= set(numerators) | set(denominators or {})
-            if level is None:
-                keys = {TOTAL}
-            results[level] = {key: Group(key, tickets.get(key, 0), calls.get(key, 0), tuple(
-                _figure(i, numerators.get(key, 0),
-                        None if denominators is None else denominators.get(key, 0))
-                for i, (numerators, denominators) in zip(indicators, sides)))
-                for key in sorted(keys)}
+
+    def amounts(side: Side, level: str | None) -> dict[str, int]:
+        return _amounts(connection, side, period, level, record_sets)
+
+    for level in levels:
+        tickets = amounts(_COUNT_TICKETS, level)
+        calls = amounts(_COUNT_CALLS, level)
+        sides = [(amounts(i.numerator, level),
+                  None if i.denominator is None else amounts(i.denominator, level))
+                 for i in indicators]
+        keys = set(tickets) | set(calls)
+        for numerators, denominators in sides:
+            keys |= set(numerators) | set(denominators or {})
+        if level is None:
+            keys = {TOTAL}
+        results[level] = {key: Group(key, tickets.get(key, 0), calls.get(key, 0), tuple(
+            _figure(i, numerators.get(key, 0),
+                    None if denominators is None else denominators.get(key, 0))
+            for i, (numerators, denominators) in zip(indicators, sides)))
+            for key in sorted(keys)}
     total = results[None][TOTAL]
     groups = tuple(results[by].values()) if by else ()
     return Report(period, by, total, groups)
