@@ -44,7 +44,8 @@ SAMPLE = "市民反映小区供暖温度不达标要求供热公司尽快上门�
 
 def spawn(folder: Path) -> pexpect.spawn:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEAT_CONSOLE_")}
-    env.update(TERM="xterm-256color", SEAT_CONSOLE_DATABASE=str(folder / "hotline.db"))
+    env.update(TERM="xterm-256color", SEAT_CONSOLE_DATABASE=str(folder / "hotline.db"),
+               SEAT_CONSOLE_CTI_PORT="0")
     child = pexpect.spawn(SEAT_CONSOLE, env=env, cwd=str(folder), dimensions=(36, 120),
                           encoding="utf-8", codec_errors="replace", timeout=30)
     child.delaybeforesend = None  # pexpect sleeps 50 ms before each send by default

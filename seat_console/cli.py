@@ -64,7 +64,7 @@ def _run_console(args: argparse.Namespace, config: Config) -> int:
     workspace = open_workspace(config)
     log.info("console starting site=%s agent=%s db=%s", config.site_code, config.agent.id,
              config.database)
-    SeatConsoleApp(workspace, incoming_call=incoming).run()
+    SeatConsoleApp(workspace, incoming_call=incoming, telephony=True).run()
     return 0
 
 

@@ -45,6 +45,9 @@ ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
     "SEAT_CONSOLE_CENTER_URL": ("center", "url"),
     "SEAT_CONSOLE_CENTER_TOKEN": ("center", "token"),
     "SEAT_CONSOLE_AUTOSAVE_SECONDS": ("autosave_seconds",),
+    "SEAT_CONSOLE_CTI_ENABLED": ("cti", "enabled"),
+    "SEAT_CONSOLE_CTI_PORT": ("cti", "port"),
+    "SEAT_CONSOLE_CTI_TOKEN": ("cti", "token"),
 }
 ENV_KEYMAP = "SEAT_CONSOLE_KEYMAP"  # "binding.id=key,other.id=key"
 
@@ -65,6 +68,10 @@ center:
   # allow_insecure: false     # true allows an http:// center off this machine (no TLS)
   token: null                 # SEAT_CONSOLE_CENTER_TOKEN
 autosave_seconds: 0.5         # SEAT_CONSOLE_AUTOSAVE_SECONDS: draft autosave period (0.1-1.0)
+cti:                          # call events from the telephone system (generic CTI, as Zammad's)
+  enabled: true               # SEAT_CONSOLE_CTI_ENABLED: listen while the console runs
+  port: 8891                  # SEAT_CONSOLE_CTI_PORT: on 127.0.0.1 only; 0 = any free port
+  token: null                 # SEAT_CONSOLE_CTI_TOKEN: if set, POST /cti/<token> (or Bearer)
 deadlines:                    # working days on China's calendar (holidays and 调休 counted)
   transfer_working_days: 2    # GB/T 33358 5.2.2.1: hand to the department within 2 working days
   handling_working_days: {consult: 3, help: 5, complaint: 5, report: 10, suggestion: 10, praise: 5, other: 5}
@@ -112,6 +119,16 @@ def _loopback(url: str) -> bool:
         return False
 
 
+class CtiConfig(BaseModel):
+    """The local endpoint for the telephone system's call events (always 127.0.0.1)."""
+
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = True
+    port: int = Field(default=8891, ge=0, le=65535, description="0: any free port")
+    token: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._~-]{8,128}$",
+                              description="8-128 of A-Z a-z 0-9 . _ ~ -")
+
+
 class DeadlineConfig(BaseModel):
     """Time limits (GB/T 33358 5.1.2.3, 5.2.2.1); handling days per 诉求类型 are local policy."""
 
@@ -146,6 +163,7 @@ class Config(BaseModel):
     center: CenterConfig = CenterConfig()
     autosave_seconds: float = Field(default=0.5, ge=0.1, le=1.0)
     deadlines: DeadlineConfig = DeadlineConfig()
+    cti: CtiConfig = CtiConfig()
     keymap: dict[str, str] = {}
 
     @field_validator("keymap")

@@ -21,7 +21,8 @@ CTRL_N, F5 = "\x0e", "\x1b[15~"
 
 class PtyConsole:
     def __init__(self, workdir: Path, *args: str, size: tuple[int, int] = (36, 120)) -> None:
-        env = {**os.environ, "TERM": "xterm-256color",
+        # Telephony on any free port: consoles of parallel tests never share 8891.
+        env = {"SEAT_CONSOLE_CTI_PORT": "0", **os.environ, "TERM": "xterm-256color",
                "SEAT_CONSOLE_DATABASE": str(workdir / "hotline.db")}
         self.child = pexpect.spawn(SEAT_CONSOLE, list(args), env=env, cwd=str(workdir),
                                    dimensions=size, encoding="utf-8", codec_errors="replace",

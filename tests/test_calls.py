@@ -171,7 +171,8 @@ async def test_ctrl_e_ends_a_call_without_a_ticket_with_the_chosen_reason(
         call = calls(workspace)[0]
         assert (call.outcome, call.no_ticket_reason, call.ticket_id) == ("no_ticket", "silent", None)
         assert (call.phone, call.agent_id, call.site_code) == ("13812345678", "8001", "210102")
-        assert call.started_at == started and call.answered_at == started
+        assert call.started_at == started and call.cti_call_id == ""
+        assert call.answered_at is None  # opened by hand: no ring time to count (telephony only)
         assert call.ended_at > started
         assert [op.entity_id for op in call_ops(workspace)] == [call.id]
         assert tickets(workspace) == []

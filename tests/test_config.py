@@ -69,3 +69,16 @@ def test_bad_environment_value_names_the_variable(config_file: Path) -> None:
         load_config(config_file, env={"SEAT_CONSOLE_AUTOSAVE_SECONDS": "5"})
     with pytest.raises(DataFileError, match="SEAT_CONSOLE_KEYMAP"):
         load_config(config_file, env={"SEAT_CONSOLE_KEYMAP": "no-equals-sign"})
+
+
+def test_config_show_never_prints_a_token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from seat_console.cli import main
+
+    monkeypatch.setenv("SEAT_CONSOLE_DATABASE", str(tmp_path / "hotline.db"))
+    monkeypatch.setenv("SEAT_CONSOLE_CENTER_TOKEN", "center-secret-123")
+    monkeypatch.setenv("SEAT_CONSOLE_CTI_TOKEN", "cti-secret-4567")
+    assert main(["config", "show"]) == 0
+    shown = capsys.readouterr().out
+    assert "center-secret-123" not in shown and "cti-secret-4567" not in shown
+    assert shown.count("********") == 2

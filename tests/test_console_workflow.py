@@ -65,6 +65,9 @@ async def test_overdue_ticket_is_counted_listed_and_worked_to_a_callback(workspa
         await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog)
                          and "原因" in app.screen.title_text)
         await pilot.press("down", "enter")  # 处理结果与预期不符
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog)
+                         and "先行联系" in app.screen.title_text)
+        await pilot.press("enter")  # 先行联系: 是
         await wait_until(pilot, lambda: status(workspace, ticket.id).status == "reopened")
         back = status(workspace, ticket.id)
         assert back.dissatisfaction_reason == "处理结果与预期不符" and back.reopen_count == 1
@@ -114,6 +117,9 @@ async def test_callback_queue_lists_closed_tickets(workspace: Workspace) -> None
         await pilot.press("v")
         await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
         await pilot.press("enter")  # 满意
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog)
+                         and "先行联系" in app.screen.title_text)
+        await pilot.press("enter")  # 先行联系: 是
         await wait_until(pilot, lambda: status(workspace, ticket.id).status == "callback_done")
 
 
@@ -138,6 +144,9 @@ async def test_transfer_then_archive_by_keys(workspace: Workspace) -> None:
         await pilot.press("v")
         await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
         await pilot.press("down", "enter")  # 基本满意
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog)
+                         and "先行联系" in app.screen.title_text)
+        await pilot.press("enter")  # 先行联系: 是
         await wait_until(pilot, lambda: status(workspace, ticket.id).status == "callback_done")
         await pilot.press("a")
         await wait_until(pilot, lambda: status(workspace, ticket.id).status == "archived")

@@ -1,4 +1,5 @@
-"""F1 help reaches every binding; hints follow the keymap; a keymap with a clash is refused."""
+"""F1 help reaches every binding; hints follow the keymap (the 统计报表 key too); a keymap with a
+clash is refused."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from textual.widgets import DataTable
 
 from seat_console.config import load_config
 from seat_console.core.workspace import Workspace, open_workspace
-from seat_console.tui.app import SeatConsoleApp
+from seat_console.tui.app import BINDING_AREAS, BINDING_SCREENS, SeatConsoleApp
+from seat_console.tui.keymap import clashing_bindings
 from seat_console.tui.screens.help_screen import HelpScreen
+from seat_console.tui.screens.stats_screen import StatsScreen
 from seat_console.tui.widgets.ticket_form import TicketForm
 
 from .console_driver import wait_until
@@ -75,3 +78,31 @@ def test_a_keymap_putting_two_actions_on_one_key_is_refused_with_file_and_line(
     assert result.returncode == 2
     assert f"{config_file}:{line}" in result.stderr
     assert "console.focus_caller" in result.stderr and "'f2'" in result.stderr
+
+
+def test_the_stats_key_is_free_by_default_and_a_clash_when_put_on_a_console_key() -> None:
+    assert clashing_bindings(BINDING_AREAS, {}, BINDING_SCREENS) == []
+    clashes = clashing_bindings(BINDING_AREAS, {"app.stats": "f10"}, BINDING_SCREENS)
+    assert [{c.first, c.second} for c in clashes] == [{"app.stats", "console.due"}]
+
+
+async def test_the_stats_key_follows_the_keymap(config_file: Path) -> None:
+    config_file.write_text(config_file.read_text(encoding="utf-8")
+                           + "keymap:\n  app.stats: ctrl+o\n", encoding="utf-8")
+    workspace = open_workspace(load_config(config_file, env={}))
+    app = SeatConsoleApp(workspace)
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            help_text = {c.title: c.help for c in app.get_system_commands(app.screen)}["统计报表"]
+            assert "Ctrl+O" in help_text and "Ctrl+L" not in help_text
+            await pilot.press("ctrl+l")
+            await pilot.pause()
+            assert not isinstance(app.screen, StatsScreen)
+            await pilot.press("ctrl+o")
+            await wait_until(pilot, lambda: isinstance(app.screen, StatsScreen))
+            await app.workers.wait_for_complete()
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: not isinstance(app.screen, StatsScreen))
+    finally:
+        workspace.db.close()

@@ -1,4 +1,5 @@
-"""`seat-console ticket add | list | show | export`, and no citizen data leaking from them."""
+"""`seat-console ticket add | list | show | callback | export`, and no citizen data leaking from
+them."""
 
 from __future__ import annotations
 
@@ -70,6 +71,23 @@ def test_confidential_ticket_never_leaks_from_list_show_export_or_log(tmp_path: 
     outputs.append(run(["list", "--json"], tmp_path).stdout)
     outputs.append(run(["show", str(stored["number"])], tmp_path).stdout)
     outputs.append(run(["show", str(stored["number"]), "--json"], tmp_path).stdout)
+    from seat_console.core.db import Database
+    from seat_console.core.lifecycle import transition
+
+    db = Database(tmp_path / "hotline.db")
+    try:
+        transition(db, str(stored["id"]), "closed", actor="8001")
+    finally:
+        db.close()
+    said = run(["callback", str(stored["number"]), "--satisfaction", "不满意", "--reason",
+                "处办时间过长", "--first-contacted", "否"], tmp_path)
+    assert said.returncode == 0, said.stderr
+    outputs.append(said.stdout)
+    assert run(["callback", str(stored["number"]), "--satisfaction", "满意"],
+               tmp_path).returncode == 2  # 退回重办 now: no 回访 until closed again
+    shown = run(["show", str(stored["number"]), "--json"], tmp_path).stdout
+    assert json.loads(shown)["first_contacted"] == "否"
+    outputs.append(shown)
     assert run(["export", "--format", "csv", "--out", "t.csv"], tmp_path).returncode == 0
     outputs.append((tmp_path / "t.csv").read_text(encoding="utf-8-sig"))
     assert run(["export", "--format", "xlsx", "--out", "t.xlsx"], tmp_path).returncode == 0
@@ -84,3 +102,8 @@ def test_confidential_ticket_never_leaks_from_list_show_export_or_log(tmp_path: 
     assert str(stored["number"]) in outputs[-1]  # the log speaks of the ticket, not the person
     headers = [c.value for c in next(sheet.iter_rows())]
     assert headers[:3] == ["工单编号", "状态", "受理时间"]
+    assert headers[-9:] == ["先行联系", "转办时间", "办结时间", "办结时办理时限", "最后办结时间",
+                            "最后办结时办理时限", "回访时间", "最后回访时间", "归档时间"]
+    row = [c.value for c in list(sheet.iter_rows())[1]]
+    assert row[headers.index("先行联系")] == "否" and row[headers.index("回访结果")] == "不满意"
+    assert row[headers.index("回访时间")] == row[headers.index("最后回访时间")] is not None

@@ -1,4 +1,5 @@
-"""The ticket view (Enter on a history row / F10): 回访 records exactly what was picked, 转办 asks
+"""The ticket view (Enter on a history row / F10): 回访 records exactly what was picked (result,
+reason of 不满意, and the answer to 承办单位是否先行联系您), 转办 asks
 for 承办单位 and 派单意见, writes never run on the event loop and survive a locked database,
 and the history speaks Chinese."""
 
@@ -20,7 +21,10 @@ from seat_console.core.workspace import Workspace
 from seat_console.tui.app import SeatConsoleApp
 from seat_console.tui.screens.choice_dialog import ChoiceDialog
 from seat_console.tui.screens.console_screen import ConsoleScreen
-from seat_console.tui.screens.ticket_detail_screen import TicketDetailScreen
+from seat_console.tui.screens.ticket_detail_screen import (
+    FIRST_CONTACT_QUESTION,
+    TicketDetailScreen,
+)
 from seat_console.tui.screens.transfer_dialog import TransferDialog
 
 from .console_driver import type_text, wait_until
@@ -63,7 +67,7 @@ async def open_ticket(pilot, app: SeatConsoleApp, ticket: Ticket) -> TicketDetai
 
 
 # (keys in the 回访结果 list, keys in the 不满意原因 list or None, stored satisfaction, reason)
-CALLBACK_CASES = [
+SATISFACTION_CASES = [
     (("enter",), None, "满意", ""),
     (("down", "up", "enter"), None, "满意", ""),
     (("down", "enter"), None, "基本满意", ""),
@@ -71,6 +75,12 @@ CALLBACK_CASES = [
        ("down",) * i + ("enter",) if i < 4 else ("up", "enter"), "不满意", reason)
       for i, reason in enumerate(DISSATISFACTION_REASONS)],
 ]
+# keys in the 先行联系 list (是 / 否 / 未回答) -> stored first_contacted, what the outcome says
+FIRST_CONTACT_KEYS = [(("enter",), "是", "是"), (("down", "enter"), "否", "否"),
+                      (("up", "enter"), "", "未回答"), (("down", "down", "enter"), "", "未回答"),
+                      (("down", "up", "enter"), "是", "是")]
+CALLBACK_CASES = [(*case, *FIRST_CONTACT_KEYS[i % len(FIRST_CONTACT_KEYS)])
+                  for i, case in enumerate(SATISFACTION_CASES)]
 
 
 async def test_callback_stores_exactly_the_option_picked_by_keys(workspace: Workspace) -> None:
@@ -82,26 +92,31 @@ async def test_callback_stores_exactly_the_option_picked_by_keys(workspace: Work
         tickets.append(ticket)
     app = SeatConsoleApp(workspace)
     async with app.run_test(size=(120, 36)) as pilot:
-        for ticket, (keys, reason_keys, satisfaction, reason) in zip(tickets, CALLBACK_CASES):
+        for ticket, case in zip(tickets, CALLBACK_CASES):
+            keys, reason_keys, satisfaction, reason, contact_keys, contacted, said = case
             await open_ticket(pilot, app, ticket)
             await pilot.press("v")
             await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
             options = app.screen.query_one(OptionList)
             assert options.has_focus and options.highlighted == 0  # arrows work at once
             # keys typed at once, no pause: none may land in the ticket view underneath
-            await pilot.press(*keys, *(reason_keys or ()))
+            await pilot.press(*keys, *(reason_keys or ()), *contact_keys)
             expected = "reopened" if reason else "callback_done"
             await wait_until(pilot, lambda: stored(workspace, ticket.id).status == expected)
             back = stored(workspace, ticket.id)
-            assert (back.satisfaction, back.dissatisfaction_reason) == (satisfaction, reason), keys
+            assert (back.satisfaction, back.dissatisfaction_reason, back.first_contacted) == (
+                satisfaction, reason, contacted), case
             assert back.reopen_count == (1 if reason else 0)
             assert isinstance(app.screen, TicketDetailScreen)
             await wait_until(pilot, lambda: "回访" in outcome(app))
             assert satisfaction in outcome(app) and reason in outcome(app)
+            assert f"先行联系:{said}" in outcome(app)
             await wait_until(pilot, lambda: len(history(app)) == 3)  # 受理, 办结, 回访
             last = history(app)[-1]
             assert last[2] == ("回访不满意,退回重办" if reason else "回访")
             assert f"回访结果:{satisfaction}" in last[3]
+            body = str(app.screen.query_one("#ticket-body", Static).render())
+            assert (f"先行联系:{contacted}" in body) == bool(contacted), body
             await pilot.press("escape")
             await wait_until(pilot, lambda: isinstance(app.screen, ConsoleScreen))
 
@@ -122,6 +137,63 @@ async def test_callback_cancelled_at_the_reason_stores_nothing(workspace: Worksp
         back = stored(workspace, ticket.id)
         assert (back.status, back.satisfaction) == ("closed", "")
         assert not any(m.startswith("已记录回访") for m in messages(app))
+
+
+async def test_first_contact_is_asked_after_the_result_and_the_reason(
+        workspace: Workspace) -> None:
+    """The sequence, one dialog at a time: 回访结果 → 不满意原因 → 承办单位是否先行联系您
+    (是 / 否 / 未回答, 是 highlighted); nothing is written before the last answer."""
+    ticket = a_ticket(workspace)
+    transition(workspace.db, ticket.id, "closed", actor="8001")
+    app = SeatConsoleApp(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_ticket(pilot, app, ticket)
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        assert app.screen.title_text == "回访结果"
+        await pilot.press("up", "enter")  # 不满意
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog)
+                         and "原因" in app.screen.title_text)
+        await pilot.press("down", "enter")  # 处理结果与预期不符
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog)
+                         and app.screen.title_text == FIRST_CONTACT_QUESTION)
+        dialog = app.screen
+        assert dialog.choices == ["是", "否", "未回答"]
+        options = dialog.query_one(OptionList)
+        assert options.has_focus and options.highlighted == 0  # asking is the default: 是
+        title = str(dialog.query_one(".dialog-title").render())
+        assert "承办单位是否先行联系您" in title and "Esc 取消" in title
+        await app.workers.wait_for_complete()
+        assert stored(workspace, ticket.id).version == ticket.version + 1  # only the 办结 so far
+        await pilot.press("enter")  # 是
+        await wait_until(pilot, lambda: stored(workspace, ticket.id).status == "reopened")
+        back = stored(workspace, ticket.id)
+        assert (back.satisfaction, back.dissatisfaction_reason, back.first_contacted) == (
+            "不满意", "处理结果与预期不符", "是")
+        await wait_until(pilot, lambda: "工单退回重办" in outcome(app))
+        assert "先行联系:是" in outcome(app)
+
+
+async def test_callback_cancelled_at_the_first_contact_stores_nothing(
+        workspace: Workspace) -> None:
+    ticket = a_ticket(workspace)
+    transition(workspace.db, ticket.id, "closed", actor="8001")
+    app = SeatConsoleApp(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_ticket(pilot, app, ticket)
+        await pilot.press("v", "enter")  # 满意
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog)
+                         and app.screen.title_text == FIRST_CONTACT_QUESTION)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, TicketDetailScreen))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        back = stored(workspace, ticket.id)
+        assert (back.status, back.satisfaction, back.first_contacted) == ("closed", "", "")
+        assert not any(m.startswith("已记录回访") for m in messages(app))
+        await pilot.press("v", "down", "enter", "down", "enter")  # 基本满意, 否: a new try works
+        await wait_until(pilot, lambda: stored(workspace, ticket.id).status == "callback_done")
+        assert stored(workspace, ticket.id).first_contacted == "否"
 
 
 async def test_transfer_asks_department_and_opinion_and_refuses_without(
@@ -248,13 +320,14 @@ async def test_callback_typed_in_one_burst_lands_in_the_dialogs(workspace: Works
     async with app.run_test(size=(120, 36)) as pilot:
         await open_ticket(pilot, app, ticket)
         assert app._driver is not None
-        for key in ("v", "up", "enter", "up", "enter"):  # 不满意, 承办单位态度问题
+        for key in ("v", "up", "enter", "up", "enter", "down", "enter"):  # 不满意, 承办单位态度问题, 否
             event = events.Key(key, {"v": "v", "enter": "\r"}.get(key))
             event.set_sender(app)
             app._driver.send_message(event)
         await wait_until(pilot, lambda: stored(workspace, ticket.id).status == "reopened")
         back = stored(workspace, ticket.id)
-        assert (back.satisfaction, back.dissatisfaction_reason) == ("不满意", "承办单位态度问题")
+        assert (back.satisfaction, back.dissatisfaction_reason, back.first_contacted) == (
+            "不满意", "承办单位态度问题", "否")
 
 
 async def test_transfer_dialog_fits_80x24_with_its_errors(workspace: Workspace) -> None:

@@ -102,11 +102,16 @@ def test_unsatisfied_callback_sends_the_ticket_back_with_a_new_deadline(db: Data
         record_callback(db, ticket.id, actor="8003", satisfaction="不满意", reason="随便")
     new_deadline = POLICY.handling_deadline("complaint", at("2026-11-25T10:00")).isoformat()
     back = record_callback(db, ticket.id, actor="8003", satisfaction="不满意",
-                           reason=DISSATISFACTION_REASONS[1], new_deadline=new_deadline)
+                           reason=DISSATISFACTION_REASONS[1], first_contacted="否",
+                           new_deadline=new_deadline)
     assert (back.status, back.reopen_count, back.deadline) == ("reopened", 1, new_deadline)
+    assert back.first_contacted == "否"
     transition(db, ticket.id, "closed", actor="8001")
-    done = record_callback(db, ticket.id, actor="8003", satisfaction="满意")
+    with pytest.raises(WorkflowRefused, match="先行联系"):  # refused before anything is written
+        record_callback(db, ticket.id, actor="8003", satisfaction="满意", first_contacted="有")
+    done = record_callback(db, ticket.id, actor="8003", satisfaction="满意", first_contacted="是")
     assert done.status == "callback_done" and done.satisfaction == "满意"
+    assert done.first_contacted == "是" and done.dissatisfaction_reason == ""
 
 
 def test_due_lists(db: Database) -> None:

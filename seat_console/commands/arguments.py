@@ -166,8 +166,11 @@ def build_parser(run_console: Any) -> argparse.ArgumentParser:
             JSON_FLAG, (("--batch",), {"action": "store_true",
                                        "help": "queries from stdin, JSON lines out"}))
 
-    ticket = group(commands, "ticket", "tickets: add (other channels), list, show, export",
-                   "Tickets from other channels and for audits.")
+    from seat_console.core.ticket_contract import (  # plain data, no database
+        DISSATISFACTION_REASONS, FIRST_CONTACTED, SATISFACTION)
+
+    ticket = group(commands, "ticket", "tickets: add (other channels), list, show, callback, "
+                   "export", "Tickets from other channels and for audits.")
     command(ticket, "add", "add a ticket from a JSON object on stdin",
             "Read one ticket as a JSON object on stdin (--batch: JSON Lines, one answer a line) "
             "with the fields caller_name, phone, address, request_type, domain, confidential, "
@@ -184,8 +187,27 @@ def build_parser(run_console: Any) -> argparse.ArgumentParser:
             JSON_FLAG)
     command(ticket, "show", "one ticket with its history", "One ticket and its event history.",
             lazy("tickets", "show"), (("number",), {"metavar": "NUMBER"}), JSON_FLAG)
+    command(ticket, "callback", "record a 回访 (callback) result",
+            "Record the 回访 of a closed ticket (已办结), as the console does: 满意 / 基本满意 "
+            "-> 已回访; 不满意 needs --reason and sends the ticket back (退回重办) with a new "
+            "handling deadline. --first-contacted is the citizen's answer to 承办单位是否先行联系"
+            "您 (先行联系率, 12345 quality spec 6.5.2); left out: not asked or not remembered. "
+            "A refused callback changes nothing, exit code 2; no such ticket: exit 1. --json "
+            "prints the stored ticket (masked when confidential).",
+            lazy("tickets", "callback"), (("number",), {"metavar": "NUMBER"}),
+            (("--satisfaction",), {"choices": SATISFACTION, "required": True,
+                                   "help": "回访结果"}),
+            (("--reason",), {"choices": DISSATISFACTION_REASONS,
+                             "help": "不满意原因 (required with 不满意)"}),
+            (("--first-contacted",), {"choices": FIRST_CONTACTED, "default": "",
+                                      "help": "承办单位是否先行联系 (是 / 否)"}),
+            JSON_FLAG)
     command(ticket, "export", "export all tickets as CSV or Excel",
-            "Export every ticket with Chinese column headers (confidential masked).",
+            "Export every ticket with Chinese column headers (confidential masked), then 先行"
+            "联系 and the node times rebuilt from the history: 转办时间, 办结时间, 办结时办理时限 "
+            "(the deadline in force at that 办结), 最后办结时间 and 最后办结时办理时限 (after "
+            "退回重办; the same when closed once), 回访时间, 最后回访时间, 归档时间; 受理时间 is "
+            "the creation time. Stamps as YYYY-MM-DD HH:MM, China time.",
             lazy("tickets", "export"),
             (("--format",), {"choices": ("csv", "xlsx"), "required": True}),
             (("--out",), {"metavar": "FILE", "required": True}))
@@ -206,6 +228,32 @@ def build_parser(run_console: Any) -> argparse.ArgumentParser:
             (("--force",), {"action": "store_true",
                             "help": "with --restore: even if the database holds tickets"}),
             JSON_FLAG)
+
+    command(commands, "call-event", "send a telephony call event to the running console",
+            "Post one call event, shaped like Zammad's generic CTI, to the console running on "
+            "this database (its address is in hotline.db.cti beside the database; --url "
+            "overrides it; a cti.token from the config is sent as Authorization: Bearer). "
+            "newCall rings in the status bar, answer opens the call with the caller pane "
+            "filled, hangup stamps the end; an inbound call hung up before it was answered is "
+            "recorded as missed. Prints the console's answer (--json: as received, "
+            '{"ok", "result", "state", "note"}). Exit 0 when accepted, 2 when refused, 1 when '
+            "no console is listening.", lazy("call_event", "call_event"),
+            (("event",), {"choices": ("newCall", "answer", "hangup")}),
+            (("--call-id",), {"required": True, "metavar": "ID",
+                              "help": "the telephone system's callId"}),
+            (("--from",), {"dest": "from_number", "metavar": "NUM", "default": "",
+                           "help": "calling number"}),
+            (("--to",), {"dest": "to_number", "metavar": "NUM", "default": "",
+                         "help": "called number"}),
+            (("--direction",), {"choices": ("in", "out"), "default": "in",
+                                "help": "in (default) or out"}),
+            (("--cause",), {"metavar": "CAUSE", "default": "",
+                            "help": "hangup cause: normalClearing, cancel, busy, noAnswer, ..."}),
+            (("--user",), {"action": "append", "metavar": "U", "default": [],
+                           "help": "user(s) involved (repeatable; sent as user[])"}),
+            (("--url",), {"metavar": "URL", "help": "the console's endpoint, e.g. "
+                          "http://127.0.0.1:8891/cti"}),
+            JSON_FLAG, create_config=False)
 
     drill = group(commands, "drill", "trainer drills: a scripted caller, scored",
                   "Trainer drills (scripts_phrases/drills/*.yaml). `seat-console drill [SCENARIO]` "
@@ -252,11 +300,15 @@ def build_parser(run_console: Any) -> argparse.ArgumentParser:
             'agent, department, domain, channel or day. --json prints {"from", "to", "tickets", '
             '"calls", "indicators": [{"code", "name", "value", "numerator", "denominator", '
             '"score"}], "groups": [{"key", "tickets", "calls", "indicators"}]}; value is null '
-            "when there is no data. Read-only.", lazy("stats", "stats"),
+            "when there is no data; \"hotspots\" lists the 热点专题 (scripts_phrases/"
+            "hotspots.yaml). --xlsx FILE writes a workbook of every grouping with charts and "
+            "the 专题 (with --json the JSON is printed too). Read-only.", lazy("stats", "stats"),
             (("--from",), {"dest": "from_", "metavar": "DATE", "help": "first day, YYYY-MM-DD"}),
             (("--to",), {"metavar": "DATE", "help": "last day, YYYY-MM-DD (default: today)"}),
-            (("--by",), {"choices": ("agent", "department", "domain", "channel", "day"),
+            (("--by",), {"choices": ("agent", "department", "domain", "channel", "site", "day"),
                          "help": "group the figures"}),
+            (("--xlsx",), {"metavar": "FILE", "help": "write an Excel workbook: 总览, one "
+                           "sheet per grouping with charts, 热点专题"}),
             JSON_FLAG)
 
     config = group(commands, "config", "show the effective configuration",

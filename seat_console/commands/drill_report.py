@@ -20,7 +20,7 @@ from seat_console.core.drills.report import (TREND_ATTEMPTS, TraineeReport, cell
 from seat_console.core.drills.results import drill_database_path
 from seat_console.core.errors import SeatConsoleError
 from seat_console.core.plain_text import printable
-from seat_console.core.spreadsheet import safe_cell
+from seat_console.core.spreadsheet import formatted_sheet
 
 WIDTH = 80  # the text report fits an 80-column terminal
 
@@ -138,33 +138,6 @@ def _local(iso: str) -> Any:
     return clock.parse_iso(iso).astimezone(clock.CHINA_TZ).replace(tzinfo=None)
 
 
-def _sheet(book: Any, title: str, headers: Sequence[tuple[str, int]], rows: list[list[Any]],
-           formats: dict[int, str] | None = None) -> Any:
-    """A sheet with a bold, filled, frozen header row, column widths, a filter, and `rows`
-    (text cells never read as formulas; `formats` by column index)."""
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    sheet = book.create_sheet(title)
-    sheet.append([name for name, _ in headers])
-    for index, (_, width) in enumerate(headers, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="305496")
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    for row in rows:
-        sheet.append([safe_cell(v) if isinstance(v, str) else v for v in row])
-        for index, cell in enumerate(sheet[sheet.max_row]):
-            if isinstance(row[index], str):
-                cell.data_type = "s"  # text, never a formula
-            elif formats and index in formats:
-                cell.number_format = formats[index]
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    return sheet
-
-
 def _progress_sheet(book: Any, reports: Sequence[TraineeReport]) -> None:
     """Percent of each trainee's 1st, 2nd … attempt (any scenario), and a line per trainee."""
     from openpyxl.chart import LineChart, Reference
@@ -174,7 +147,7 @@ def _progress_sheet(book: Any, reports: Sequence[TraineeReport]) -> None:
     headers = [("练习次序", 10)] + [(f"学员 {r.trainee_id}", 14) for r in reports]
     rows = [[f"第{k + 1}次"] + [_share(r.series[k].percent) if k < r.attempts else None
                                for r in reports] for k in range(longest)]
-    sheet = _sheet(book, PROGRESS_SHEET, headers, rows,
+    sheet = formatted_sheet(book, PROGRESS_SHEET, headers, rows,
                    {i: PERCENT_FORMAT for i in range(1, len(reports) + 1)})
     chart = LineChart()
     chart.title = "进步曲线(每次练习的得分率)"
@@ -202,7 +175,7 @@ def write_workbook(reports: Sequence[TraineeReport], path: Path) -> None:
                _share(s.last), _share(s.best), s.change, _local(s.attempts[0].finished_at),
                _local(s.attempts[-1].finished_at), _share(r.average)]
               for r in reports for s in r.scenarios]
-    _sheet(book, SCORES_SHEET,
+    formatted_sheet(book, SCORES_SHEET,
            [("学员工号", 10), ("场景编号", 20), ("场景名称", 40), ("练习次数", 10),
             ("首次得分率", 12), ("最近得分率", 12), ("最好得分率", 12), ("变化(百分点)", 14),
             ("首次练习时间", 18), ("最近练习时间", 18), ("学员平均得分率", 16)],
@@ -211,7 +184,7 @@ def write_workbook(reports: Sequence[TraineeReport], path: Path) -> None:
     _progress_sheet(book, reports)
     weak = [[r.trainee_id, rank, w.label, w.rule, w.lost, w.points, round(w.share, 4), w.times_lost,
              w.times_scored] for r in reports for rank, w in enumerate(r.weakest, start=1)]
-    _sheet(book, WEAK_SHEET,
+    formatted_sheet(book, WEAK_SHEET,
            [("学员工号", 10), ("排名", 6), ("评分项", 36), ("规则编号", 24), ("失分", 8),
             ("总分值", 8), ("失分比例", 10), ("失分次数", 10), ("计分次数", 10)],
            weak, {6: PERCENT_FORMAT})
@@ -219,7 +192,7 @@ def write_workbook(reports: Sequence[TraineeReport], path: Path) -> None:
     attempts = [[r.trainee_id, k, _local(a.finished_at), a.scenario_id,
                  titles.get(a.scenario_id, ""), _share(a.percent)]
                 for r in reports for k, a in enumerate(r.series, start=1)]
-    _sheet(book, ATTEMPTS_SHEET,
+    formatted_sheet(book, ATTEMPTS_SHEET,
            [("学员工号", 10), ("练习次序", 10), ("完成时间", 18), ("场景编号", 20),
             ("场景名称", 40), ("得分率", 10)], attempts, {2: TIME_FORMAT, 5: PERCENT_FORMAT})
     try:

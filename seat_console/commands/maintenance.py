@@ -22,6 +22,7 @@ def check_data(args: argparse.Namespace, config: Config) -> int:
     from seat_console.core.phrases.scope import load_scope
     from seat_console.core.phrases.transcript_qa import load_qa_rules
     from seat_console.core.stats.definitions import load_indicators
+    from seat_console.core.stats.hotspots import load_hotspot_rules
     from seat_console.core.taxonomy import load_taxonomy
 
     phrases, kb = config.scripts_phrases, config.kb_data
@@ -44,6 +45,8 @@ def check_data(args: argparse.Namespace, config: Config) -> int:
          lambda c: f"{len(c.fixed_holidays)} fixed dates past {c.data_until}"),
         ("indicators", lambda: load_indicators(phrases),
          lambda i: f"{len(i)} indicators (12345 quality evaluation)"),
+        ("hotspots", lambda: load_hotspot_rules(phrases),
+         lambda r: f"热点专题: {r.min_tickets}+ similar tickets within {r.window_days} days"),
         ("drills", lambda: Drills.load(phrases, kb).scenarios(),
          lambda s: f"{len(s)} drill scenarios (seat-console drill check replays them)"),
     )
@@ -109,7 +112,8 @@ def db_backup(args: argparse.Namespace, config: Config) -> int:
 
 def config_show(args: argparse.Namespace, config: Config) -> int:
     data = config.model_dump(mode="json")
-    if data["center"]["token"]:
-        data["center"]["token"] = "********"
+    for secret in ("center", "cti"):
+        if data[secret]["token"]:
+            data[secret]["token"] = "********"
     print(json.dumps(data, ensure_ascii=False, indent=2))
     return 0

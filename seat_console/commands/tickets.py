@@ -1,4 +1,5 @@
-"""`seat-console ticket add | list | show | export`: other channels, integrations and audits."""
+"""`seat-console ticket add | list | show | callback | export`: other channels, integrations and
+audits."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from seat_console.core.deadlines import DeadlinePolicy
 from seat_console.core.errors import SeatConsoleError
 from seat_console.core.event_text import describe
 from seat_console.core.intake import REQUIRED, from_json, json_errors
+from seat_console.core.lifecycle import WorkflowRefused, record_callback
 from seat_console.core.models import Ticket, TicketEvent
+from seat_console.core.node_times import NODE_COLUMNS, NodeTimes, node_times, with_ticket
 from seat_console.core.plain_text import printable
 from seat_console.core.private_files import create_private
 from seat_console.core.spreadsheet import safe_cell
@@ -158,19 +161,74 @@ def show(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def export(args: argparse.Namespace, config: Config) -> int:
-    """Every ticket, masked, to an owner-only file; no cell a spreadsheet would run."""
+def callback(args: argparse.Namespace, config: Config) -> int:
+    """回访 recorded outside the console (an outbound-call or IVR system): the result, the reason
+    of 不满意 (which sends the ticket back with a new handling deadline, as in the console) and
+    the answer to 承办单位是否先行联系您 (--first-contacted; left out: not asked)."""
+    utf8_stdio()
     db = open_store(config)[0]
-    with db.read() as session:
+    ticket = _find(db, args.number)
+    if ticket is None:
+        print(printable(f"seat-console: error: no ticket {args.number}", one_line=True),
+              file=sys.stderr)
+        return 1
+    new_deadline = None
+    if args.satisfaction == "不满意":
+        policy = DeadlinePolicy(load_calendar(config.kb_data), config.deadlines)
+        new_deadline = policy.handling_deadline(ticket.request_type, clock.now()).isoformat(
+            timespec="milliseconds")
+    try:
+        done = record_callback(db, ticket.id, actor=config.agent.id,
+                               satisfaction=args.satisfaction, reason=args.reason or "",
+                               first_contacted=args.first_contacted or "",
+                               new_deadline=new_deadline)
+    except WorkflowRefused as refused:
+        print(printable(f"seat-console: error: {refused}", one_line=True), file=sys.stderr)
+        return INVALID_EXIT
+    if args.json:
+        print_json(masked(done, load_taxonomy(config.kb_data)))
+        return 0
+    said = f"已记录回访 {done.number}:{done.satisfaction}"
+    if done.dissatisfaction_reason:
+        said += f"({done.dissatisfaction_reason}),工单退回重办"
+    said += f"  先行联系 {done.first_contacted or '未回答'}  状态 {STATUS_LABELS[done.status]}"
+    print(printable(said, one_line=True))
+    return 0
+
+
+# Export columns after those of ticket_view.COLUMNS: the 回访 answer to 先行联系, then the node
+# times rebuilt from the history (core/node_times.py).
+EXPORT_EXTRA = {"first_contacted": "先行联系", **NODE_COLUMNS}
+
+
+def _stamp(value: str | None) -> str:
+    return clock.short_time(value) if value else ""  # as labelled() writes the other stamps
+
+
+def _export_row(ticket: Ticket, times: NodeTimes | None, taxonomy: Taxonomy) -> list[str]:
+    view = labelled(masked(ticket, taxonomy))
+    nodes = with_ticket(times, ticket.callback_at)
+    return [*(safe_cell(view.get(field)) for field in COLUMNS),
+            safe_cell(ticket.first_contacted),
+            *(safe_cell(_stamp(nodes.value(name))) for name in NODE_COLUMNS)]
+
+
+def export(args: argparse.Namespace, config: Config) -> int:
+    """Every ticket, masked, to an owner-only file; no cell a spreadsheet would run. With the
+    node times (转办, 办结, 回访, 归档 and the 办理时限 in force at 办结) from the history, read
+    in one query for all tickets."""
+    db = open_store(config)[0]
+    with db.read() as session:  # one read transaction: the tickets and their history agree
         tickets = list(session.exec(select(Ticket).order_by(col(Ticket.created_at))).all())
+        history = node_times(session)
     taxonomy = load_taxonomy(config.kb_data)  # 诉求领域 by name ("环境噪音/施工噪音"), not code
-    rows = [[safe_cell(row.get(field)) for field in COLUMNS]
-            for row in (labelled(masked(t, taxonomy)) for t in tickets)]
+    headers = [*COLUMNS.values(), *EXPORT_EXTRA.values()]
+    rows = [_export_row(t, history.get(t.id), taxonomy) for t in tickets]
     out = create_private(args.out)  # citizens' data: 0600 before a byte is written
     if args.format == "csv":
         with out.open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel reads UTF-8
             writer = csv.writer(handle)
-            writer.writerow(COLUMNS.values())
+            writer.writerow(headers)
             writer.writerows(rows)
     else:
         from openpyxl import Workbook
@@ -178,7 +236,7 @@ def export(args: argparse.Namespace, config: Config) -> int:
         book = Workbook()
         sheet = book.active
         sheet.title = "工单"
-        sheet.append(list(COLUMNS.values()))
+        sheet.append(headers)
         for row in rows:
             sheet.append(row)
             for cell in sheet[sheet.max_row]:

@@ -86,6 +86,7 @@ class CallStart:
     channel: str = "phone"
     answered_at: str | None = None
     cti_call_id: str = ""  # the telephone system's callId, '' when the agent opened the call
+    ended_at: str | None = None  # the telephone system's hangup, when it came before the end
 
 
 def stored_phone(phone: str) -> str:
@@ -97,13 +98,16 @@ def stored_phone(phone: str) -> str:
 def add_call(session: Session, call: CallStart, *, site_code: str, agent_id: str, outcome: str,
              reason: NoTicketReason | None = None, ticket_id: str | None = None,
              ended_at: str | None = None) -> Call:
-    """Add the call record and its outbox op to `session` (the caller's transaction)."""
+    """Add the call record and its outbox op to `session` (the caller's transaction). It ended
+    at `ended_at`, else when the telephone system hung up (`call.ended_at`), else now."""
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown call outcome {outcome!r}")
     if outcome in LINKED_OUTCOMES and (not ticket_id or reason is not None):
         raise ValueError(f"outcome {outcome} needs the ticket and no reason")
-    if outcome == "missed" and (call.answered_at or ticket_id or reason is not None):
-        raise ValueError("a missed call has no answer, ticket or reason")
+    if outcome == "missed" and (call.answered_at or ticket_id or reason is not None
+                                or not call.cti_call_id):
+        raise ValueError("a missed call comes from telephony and has no answer, ticket or "
+                         "reason")
     if outcome not in LINKED_OUTCOMES and outcome != "missed" and (
             reason is None or reason.outcome != outcome):
         raise ValueError(f"outcome {outcome} needs a reason leading to it")
@@ -111,7 +115,8 @@ def add_call(session: Session, call: CallStart, *, site_code: str, agent_id: str
     row = Call(site_code=site_code, agent_id=agent_id, channel=call.channel,
                cti_call_id=call.cti_call_id,
                phone=stored_phone(call.phone), started_at=call.started_at,
-               answered_at=call.answered_at, ended_at=ended_at or at, outcome=outcome,
+               answered_at=call.answered_at, ended_at=ended_at or call.ended_at or at,
+               outcome=outcome,
                no_ticket_reason=reason.code if reason else "", ticket_id=ticket_id,
                created_at=at, updated_at=at)
     session.add(row)

@@ -62,6 +62,7 @@ LABELS: dict[str, str] = {
     "supervised_by": "督办人",
     "supervised_at": "督办时间",
     "dissatisfaction_reason": "不满意原因",
+    "first_contacted": "先行联系",
     "callback_at": "回访时间",
     "reopen_count": "退回重办次数",
     "first_text_at": "开始记录时间",

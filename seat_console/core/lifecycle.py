@@ -15,6 +15,7 @@ from seat_console.core.db import Database
 from seat_console.core.models import Draft, Ticket
 from seat_console.core.ticket_contract import (  # noqa: F401  (the contract's, re-exported)
     DISSATISFACTION_REASONS,
+    FIRST_CONTACTED,
     SATISFACTION,
     TRANSITIONS,
 )
@@ -121,15 +122,24 @@ def supervise(db: Database, ticket_id: str, *, actor: str, reason: str) -> Ticke
 
 
 def record_callback(db: Database, ticket_id: str, *, actor: str, satisfaction: str,
-                    reason: str = "", new_deadline: str | None = None) -> Ticket:
+                    first_contacted: str = "", reason: str = "",
+                    new_deadline: str | None = None) -> Ticket:
     """回访 (5.4): 满意 / 基本满意 -> 已回访; 不满意 needs one of the five reasons and sends the
-    ticket back (退回重办) with a new deadline."""
+    ticket back (退回重办) with a new deadline.
+
+    `first_contacted`: the citizen's answer to 承办单位是否先行联系您 (12345 quality spec 6.5.2,
+    先行联系率), 是 or 否; "" when it was not asked or the citizen does not remember, which
+    counts in neither the numerator nor the denominator. Like the satisfaction it is the
+    answer of the latest callback: a later callback replaces it (the history keeps each)."""
     if satisfaction not in SATISFACTION:
         raise WorkflowRefused(f"回访结果须为{'/'.join(SATISFACTION)}")
+    if first_contacted not in ("", *FIRST_CONTACTED):
+        raise WorkflowRefused(f"先行联系须为{'/'.join(FIRST_CONTACTED)}(未询问或记不清时不填)")
     at = clock.now_iso()
     if satisfaction != "不满意":
         return transition(db, ticket_id, "callback_done", actor=actor, satisfaction=satisfaction,
-                          dissatisfaction_reason="", callback_at=at)
+                          dissatisfaction_reason="", first_contacted=first_contacted,
+                          callback_at=at)
     if reason not in DISSATISFACTION_REASONS:
         raise WorkflowRefused("不满意须选择原因:" + "、".join(DISSATISFACTION_REASONS))
     with db.read() as session:
@@ -137,6 +147,6 @@ def record_callback(db: Database, ticket_id: str, *, actor: str, satisfaction: s
     if current is None:
         raise WorkflowRefused("工单不存在")
     return transition(db, ticket_id, "reopened", actor=actor, satisfaction=satisfaction,
-                      dissatisfaction_reason=reason, callback_at=at,
-                      reopen_count=current.reopen_count + 1,
+                      dissatisfaction_reason=reason, first_contacted=first_contacted,
+                      callback_at=at, reopen_count=current.reopen_count + 1,
                       deadline=new_deadline or current.deadline)

@@ -11,9 +11,11 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
 
+from seat_console.core.cti import endpoint_file
 from seat_console.core.db import Database
 from seat_console.core.drills.results import drill_database_path, results
 from seat_console.core.workspace import Workspace
+from seat_console.tui.cti_listener import CtiListener, not_listening, shown_by
 from seat_console.tui.key_sequencer import KeySequencer
 from seat_console.tui.keymap import binding_rows, hint
 from seat_console.tui.screens.conflicts_screen import ConflictsScreen
@@ -22,12 +24,15 @@ from seat_console.tui.screens.drill_console_screen import DrillConsoleScreen
 from seat_console.tui.screens.drill_score_screen import DrillScoreScreen
 from seat_console.tui.screens.drill_report_screen import DrillReportScreen
 from seat_console.tui.screens.help_screen import HelpScreen
+from seat_console.tui.screens.stats_screen import StatsScreen, open_stats, stats_offered
 from seat_console.tui.screens.ticket_detail_screen import TicketDetailScreen
 from seat_console.tui.system_commands import (
     PALETTE_BINDING,
+    STATS_BINDING,
     chinese_system_commands,
     open_palette,
     quit_hint,
+    stats_command,
 )
 from seat_console.tui.wide_chars import keep_wide_characters_whole
 from seat_console.tui.workers import background
@@ -42,18 +47,45 @@ class SeatConsoleApp(KeySequencer, App[None]):
         Binding("f1", "help", "帮助", id="app.help"),
         Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True),
         PALETTE_BINDING,
+        STATS_BINDING,
     ]
 
-    def __init__(self, workspace: Workspace, *, incoming_call: str | None = None) -> None:
+    def __init__(self, workspace: Workspace, *, incoming_call: str | None = None,
+                 telephony: bool = False) -> None:
+        """`telephony`: take call events on the endpoint of the config's `cti:` settings
+        (the `seat-console` command does; tests and embedded uses ask for it)."""
         keep_wide_characters_whole()  # toasts and menus over other widgets: no 提交成 for 提交成功
         super().__init__()
         self._init_key_sequencer()
         self.workspace = workspace
         self.incoming_call = incoming_call
+        self.telephony: CtiListener | None = None
+        if telephony and workspace.config.cti.enabled:
+            config = workspace.config
+            self.telephony = CtiListener(
+                workspace.db, site_code=config.site_code, agent_id=config.agent.id,
+                port=config.cti.port, token=config.cti.token,
+                endpoint=endpoint_file(config.database),
+                deliver=shown_by(self.call_later,
+                                 lambda update: self.console_screen.telephony_event(update)))
         self.set_keymap(workspace.config.keymap)
 
     def on_mount(self) -> None:
         self.open_first_screen()
+        if self.telephony is not None:
+            self.call_after_refresh(self._start_telephony)
+
+    async def _start_telephony(self) -> None:
+        assert self.telephony is not None
+        try:
+            await self.telephony.start()
+        except OSError as exc:  # the console runs on; calls are started by hand
+            self.console_screen.telephony_unavailable(not_listening(exc, self.telephony.port))
+            self.telephony = None
+
+    async def on_unmount(self) -> None:
+        if self.telephony is not None:
+            await self.telephony.stop()
 
     def open_first_screen(self) -> None:
         """The console, answering the call handed over by the telephony (if any)."""
@@ -84,6 +116,8 @@ class SeatConsoleApp(KeySequencer, App[None]):
                                 lambda pane=pane: console.action_focus_pane(pane))
         yield SystemCommand("快捷键帮助", hint(self, "列出全部快捷键 ({app.help})"), self.action_help)
         yield self.drill_report_command()
+        if stats_offered(self):
+            yield stats_command(self, self.action_stats)
         yield from chinese_system_commands(self, super().get_system_commands(screen))
 
     def action_command_palette(self) -> None:
@@ -97,6 +131,9 @@ class SeatConsoleApp(KeySequencer, App[None]):
     def drill_report_command(self) -> SystemCommand:
         return SystemCommand("培训演练成绩", "学员各场景得分、进步曲线和薄弱环节",
                              self.action_drill_report)
+
+    def action_stats(self) -> None:
+        open_stats(self)
 
     def action_drill_report(self) -> None:
         self._load_drill_report()
@@ -153,10 +190,12 @@ BINDING_AREAS: list[tuple[type[DOMNode], str]] = [
     (DrillConsoleScreen, "培训演练"),
     (DrillScoreScreen, "演练成绩"),
     (DrillReportScreen, "演练成绩汇总"),
+    (StatsScreen, "统计报表"),
 ]
 # Where each area's bindings are active: two bindings on one key clash when they share a place.
 BINDING_SCREENS: dict[type[DOMNode], str] = {
     SeatConsoleApp: "*", ConsoleScreen: "console", PhrasePane: "console", KbPane: "console",
     TicketDetailScreen: "ticket", ConflictsScreen: "conflicts", DrillConsoleScreen: "console",
     DrillScoreScreen: "drill_score", DrillReportScreen: "drill_report",
+    StatsScreen: "stats",
 }

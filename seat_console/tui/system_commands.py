@@ -4,6 +4,8 @@ system commands (主题, 退出 …) and the Ctrl+C hint. Agents see Chinese, ne
 A system command Textual adds in a later release and that is not translated here is left out
 rather than shown in English; so is "Keys" (Textual's key panel lists Textual's own English
 binding texts; F1 快捷键帮助 lists every binding in Chinese).
+
+Also the app-wide key and palette command of 统计报表 (the app declares them, as the palette's).
 """
 
 from __future__ import annotations
@@ -16,12 +18,25 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.theme import ThemeProvider
 
+from seat_console.tui.keymap import hint
+
 if TYPE_CHECKING:
     from textual.app import App
 
 # Declared by the app: Textual then does not add its own binding described "palette".
 PALETTE_BINDING = Binding("ctrl+p", "command_palette", "命令面板", id="app.command_palette",
                           show=False, priority=True, tooltip="打开命令面板,按名称执行操作")
+
+# 统计报表 (tui/screens/stats_screen.py): an app-wide key (no widget of the console binds Ctrl+L;
+# F1-F12 are all taken) and a palette command.
+STATS_BINDING = Binding("ctrl+l", "stats", "统计报表", id="app.stats")
+STATS_HELP = "今日/本月:我的与本站指标、每日趋势、诉求类型与领域分布、临期超期数 ({app.stats})"
+
+
+def stats_command(app: App[Any], callback: Callable[[], Any]) -> SystemCommand:
+    """The palette's 统计报表, naming the key it is on now."""
+    return SystemCommand("统计报表", hint(app, STATS_HELP), callback)
+
 
 # Textual's system command title -> (Chinese title, Chinese help).
 TRANSLATIONS: dict[str, tuple[str, str]] = {

@@ -1,13 +1,16 @@
-"""Indicators computed in SQL: one aggregate query per side of an indicator (grouped when
-asked), never a loop over rows. Scoring by 12345 quality spec 附录A 1.1."""
+"""Indicators computed in SQL: one aggregate query per record set with every side of every
+indicator as one of its columns (grouped when asked), never a loop over rows. Scoring by 12345
+quality spec 附录A 1.1."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
 
+from seat_console.core import clock
 from seat_console.core.db import Database
 from seat_console.core.stats.definitions import Condition, Indicator, Side
 from seat_console.core.stats.period import Period
@@ -60,8 +63,9 @@ class Report:
 
 def score(indicator: Indicator, value: float | None) -> float | None:
     """附录A 1.1: value ÷ reference × points, capped at the points; where lower is better,
-    reference ÷ value × points (a value of 0 earns every point)."""
-    if value is None:
+    reference ÷ value × points (a value of 0 earns every point). An indicator of 0 points is
+    not scored (None): it is there to be read, like the share of each 不满意 reason."""
+    if value is None or indicator.points == 0:
         return None
     if indicator.better == "higher":
         ratio = value / indicator.reference
@@ -71,47 +75,61 @@ def score(indicator: Indicator, value: float | None) -> float | None:
 
 
 def _test(condition: Condition, sql: str, name: str, params: dict[str, Any]) -> str:
-    if condition.op == "flag":
-        return f"COALESCE({sql}, 0) = {1 if condition.value else 0}"
+    if condition.op == "flag":  # a test, not a value: AND inside the field stops early
+        return f"({sql})" if condition.value else f"NOT COALESCE(({sql}), 0)"
     if condition.op == "present":
         return (f"({sql} IS NOT NULL AND {sql} != '')" if condition.value
                 else f"({sql} IS NULL OR {sql} = '')")
-    if condition.op == "in":
+    if condition.op in ("in", "not_in"):
         names = []
         for index, value in enumerate(condition.value):
             params[f"{name}_{index}"] = value
             names.append(f":{name}_{index}")
+        if condition.op == "not_in":
+            return f"COALESCE({sql}, '') NOT IN ({', '.join(names)})"
         return f"{sql} IN ({', '.join(names)})"
     params[name] = condition.value
     operator = {"at_least": ">=", "at_most": "<=", "above": ">", "below": "<"}[condition.op]
     return f"{sql} {operator} :{name}"
 
 
-def _query(side: Side, period: Period, by: str | None,
-           record_sets: dict[str, RecordSet]) -> tuple[str, dict[str, Any]]:
-    records = record_sets[side.records]
-    params: dict[str, Any] = {"lower": period.lower, "upper": period.upper}
-    where = [f"{records.period} >= :lower", f"{records.period} < :upper"]
-    for index, condition in enumerate(side.where):
-        where.append(_test(condition, records.fields[condition.field].sql, f"w{index}", params))
+def _condition(side: Side, records: RecordSet, name: str, params: dict[str, Any]) -> str | None:
+    """The SQL test a record must pass to count on `side` (None: every record counts)."""
+    tests = [_test(c, records.fields[c.field].sql, f"{name}w{i}", params)
+             for i, c in enumerate(side.where)]
     alternatives = []
     for alt_index, alternative in enumerate(side.any):
         alternatives.append(" AND ".join(
-            _test(c, records.fields[c.field].sql, f"a{alt_index}_{i}", params)
+            _test(c, records.fields[c.field].sql, f"{name}a{alt_index}_{i}", params)
             for i, c in enumerate(alternative)) or "1 = 1")
     if alternatives:
-        where.append("(" + " OR ".join(f"({a})" for a in alternatives) + ")")
-    measure = (f"COALESCE(SUM({records.fields[side.sum].sql}), 0)" if side.sum else "COUNT(*)")
-    key = records.groups[by] if by else "''"
-    sql = (f"SELECT COALESCE({key}, '') AS key, {measure} AS amount FROM {records.source} "
-           f"WHERE {' AND '.join(where)} GROUP BY 1")
+        tests.append("(" + " OR ".join(f"({a})" for a in alternatives) + ")")
+    return " AND ".join(tests) if tests else None
+
+
+def _measure(side: Side, records: RecordSet, name: str, params: dict[str, Any]) -> str:
+    """The aggregate of one side. FILTER (not SUM(CASE ...)): the aggregate is not even stepped
+    for the records that fail the test, most of them for most sides."""
+    test = _condition(side, records, name, params)
+    where = "" if test is None else f" FILTER (WHERE {test})"
+    if side.sum:
+        return f"COALESCE(SUM({records.fields[side.sum].sql}){where}, 0)"
+    return f"COUNT(*){where}"
+
+
+def _query(sides: list[Side], records: RecordSet, period: Period, cutoff: str,
+           by: str | None) -> tuple[str, dict[str, Any]]:
+    """One aggregate query over `records` in `period`: a row per group (one row, and no GROUP
+    BY: no sorting, when `by` is None) with every side's amount as m0, m1 ..., so the records
+    are read once."""
+    params: dict[str, Any] = {"lower": period.lower, "upper": period.upper, "cutoff": cutoff}
+    measures = [f"{_measure(side, records, f's{i}', params)} AS m{i}"
+                for i, side in enumerate(sides)]
+    key = f"COALESCE({records.groups[by]}, '')" if by else "''"
+    sql = (f"SELECT {key} AS key, {', '.join(measures)} FROM {records.source} "
+           f"WHERE {records.period} >= :lower AND {records.period} < :upper"
+           + (" GROUP BY 1" if by else ""))
     return sql, params
-
-
-def _amounts(connection: Any, side: Side, period: Period, by: str | None,
-             record_sets: dict[str, RecordSet]) -> dict[str, int]:
-    sql, params = _query(side, period, by, record_sets)
-    return {row.key: int(row.amount) for row in connection.execute(text(sql), params)}
 
 
 def _figure(indicator: Indicator, numerator: int, denominator: int | None) -> Figure:
@@ -129,45 +147,60 @@ _COUNT_TICKETS = Side("tickets", None, (), ())
 _COUNT_CALLS = Side("calls", None, (), ())
 
 
+def cutoff_for(period: Period, now: datetime | str | None = None) -> str:
+    """The moment "by the end of `period`" means: its end, or `now` when it has not ended
+    (stored-stamp text, China time)."""
+    if now is None:
+        now = clock.now()
+    if isinstance(now, datetime):
+        now = now.astimezone(clock.CHINA_TZ).isoformat(timespec="milliseconds")
+    return min(period.upper, now)
+
+
 def compute(db: Database, indicators: tuple[Indicator, ...], period: Period,
-            by: str | None = None) -> Report:
+            by: str | None = None, now: datetime | str | None = None) -> Report:
     """The indicators over `period` in this site's database, and per `by`
-    (agent/department/domain/channel/day)."""
+    (agent/department/domain/channel/site/day)."""
     with db.read() as session:
-        return compute_on(session.connection(), indicators, period, by)
+        return compute_on(session.connection(), indicators, period, by, now=now)
 
 
 def compute_on(connection: Any, indicators: tuple[Indicator, ...], period: Period,
                by: str | None = None,
-               record_sets: dict[str, RecordSet] | None = None) -> Report:
+               record_sets: dict[str, RecordSet] | None = None,
+               now: datetime | str | None = None) -> Report:
     """The indicators over `period` on `connection` (SQLAlchemy), whose tables `record_sets`
-    describe (the site's by default; the center passes its own, with a `site` grouping)."""
+    describe (the site's by default; the center passes its own). The state of tickets "by the
+    end of the period" is taken at its end, or at `now` (default: the clock) before it ends.
+
+    One aggregate query per record set, every side of every indicator a column of it; grouped,
+    the whole period's amounts are the sums of the groups' (counts and sums add up)."""
     record_sets = RECORD_SETS if record_sets is None else record_sets
     groupings = set(record_sets["tickets"].groups)
     if by is not None and by not in groupings:
         raise ValueError(f"unknown grouping {by!r}")
-    levels = [None] + ([by] if by else [])
-    results: dict[str | None, dict[str, Group]] = {}
+    cutoff = cutoff_for(period, now)
+    wanted: dict[str, list[Side]] = {"tickets": [_COUNT_TICKETS], "calls": [_COUNT_CALLS]}
+    for indicator in indicators:
+        for side in (indicator.numerator, indicator.denominator):
+            if side is not None and side not in wanted.setdefault(side.records, []):
+                wanted[side.records].append(side)
+    amounts: dict[Side, dict[str, int]] = {}
+    for name, sides in wanted.items():
+        sql, params = _query(sides, record_sets[name], period, cutoff, by)
+        rows = connection.execute(text(sql), params).all()
+        for index, side in enumerate(sides):
+            amounts[side] = {row.key: int(row[index + 1] or 0) for row in rows}
+    keys = sorted(set().union(*amounts.values())) if by else []
 
-    def amounts(side: Side, level: str | None) -> dict[str, int]:
-        return _amounts(connection, side, period, level, record_sets)
+    def group(key: str | None) -> Group:
+        def amount(side: Side) -> int:
+            found = amounts[side]
+            return sum(found.values()) if key is None else found.get(key, 0)
 
-    for level in levels:
-        tickets = amounts(_COUNT_TICKETS, level)
-        calls = amounts(_COUNT_CALLS, level)
-        sides = [(amounts(i.numerator, level),
-                  None if i.denominator is None else amounts(i.denominator, level))
-                 for i in indicators]
-        keys = set(tickets) | set(calls)
-        for numerators, denominators in sides:
-            keys |= set(numerators) | set(denominators or {})
-        if level is None:
-            keys = {TOTAL}
-        results[level] = {key: Group(key, tickets.get(key, 0), calls.get(key, 0), tuple(
-            _figure(i, numerators.get(key, 0),
-                    None if denominators is None else denominators.get(key, 0))
-            for i, (numerators, denominators) in zip(indicators, sides)))
-            for key in sorted(keys)}
-    total = results[None][TOTAL]
-    groups = tuple(results[by].values()) if by else ()
-    return Report(period, by, total, groups)
+        return Group(TOTAL if key is None else key, amount(_COUNT_TICKETS), amount(_COUNT_CALLS),
+                     tuple(_figure(i, amount(i.numerator),
+                                   None if i.denominator is None else amount(i.denominator))
+                           for i in indicators))
+
+    return Report(period, by, group(None), tuple(group(key) for key in keys))

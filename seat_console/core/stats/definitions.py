@@ -4,8 +4,8 @@ naming the file and the line.
 An indicator is numerator ÷ denominator (× scale). Each side counts the records of one record
 set (`records`), or sums a whitelisted field over them (`sum`), restricted by `where` (field:
 condition, all must hold) and `any` (a list of such mappings, one must hold). A count
-indicator has no denominator. Record sets and fields are those of records.py; the file never
-holds SQL."""
+indicator has no denominator; one of `points: 0` is shown but not scored. Record sets and
+fields are those of records.py; the file never holds SQL."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ _NUMBER_OPS = {"at_least": ">=", "at_most": "<=", "above": ">", "below": "<"}
 
 @dataclass(frozen=True)
 class Condition:
-    """One test on a whitelisted field: op is in / flag / present / a comparison."""
+    """One test on a whitelisted field: op is in / not_in / flag / present / a comparison."""
 
     field: str
     op: str
@@ -80,10 +80,19 @@ def _condition(document: YamlDocument, loc: tuple[Any, ...], records: str, name:
             raise document.error(loc, f"'{name}' takes {{present: true|false}}")
         return Condition(name, "present", spec["present"])
     if kind == CODE:
+        op = "in"
+        if isinstance(spec, dict) and set(spec) == {"not"}:
+            op, spec = "not_in", spec["not"]
         values = spec if isinstance(spec, list) else [spec]
         if not values or not all(isinstance(v, str) for v in values):
-            raise document.error(loc, f"'{name}' takes a code or a list of codes")
-        return Condition(name, "in", tuple(values))
+            raise document.error(loc, f"'{name}' takes a code, a list of codes or "
+                                 "{not: codes}")
+        known = fields[name].values
+        unknown_codes = [v for v in values if known is not None and v not in known]
+        if unknown_codes:
+            raise document.error(loc, f"unknown code {unknown_codes[0]!r} of '{name}' (known: "
+                                 f"{', '.join(repr(v) for v in known or ())})")
+        return Condition(name, op, tuple(values))
     assert kind == NUMBER
     if not isinstance(spec, dict) or len(spec) != 1 or next(iter(spec)) not in _NUMBER_OPS:
         raise document.error(loc, f"'{name}' takes one of {{{', '.join(_NUMBER_OPS)}: N}}")

@@ -1,5 +1,6 @@
-"""The call itself: start, caller history, draft autosave and recovery, submit, and the call
-record written when it ends (with a ticket, or without one and why).
+"""The call itself: start (by hand or from telephony), caller history, draft autosave and
+recovery, submit, and the call record written when it ends (with a ticket, or without one and
+why).
 
 Part of ConsoleScreen (see console_screen.py).
 """
@@ -13,6 +14,7 @@ from textual import on
 from seat_console.core import clock
 from seat_console.core.calls import CallStart, NoTicketReason, record_call
 from seat_console.core.callers import CallerHistory, caller_history
+from seat_console.core.cti import CtiCall, CtiUpdate, masked
 from seat_console.core.drafts import (
     SavedDraft,
     discard_draft,
@@ -22,7 +24,7 @@ from seat_console.core.drafts import (
 )
 from seat_console.core.models import Ticket
 from seat_console.core.tickets import Invalid, TicketInput, submit
-from seat_console.core.validation import same_phone
+from seat_console.core.validation import check_phone, same_phone
 from seat_console.tui.screens.console_base import ConsoleSlice, background
 from seat_console.tui.screens.draft_recovery_dialog import DraftRecoveryDialog
 from seat_console.tui.screens.end_call_dialog import EndCallDialog
@@ -30,7 +32,7 @@ from seat_console.tui.screens.forbidden_confirm_dialog import ForbiddenConfirmDi
 from seat_console.tui.screens.new_call_dialog import NewCallDialog
 from seat_console.tui.widgets.caller_pane import CallerPane
 from seat_console.tui.widgets.phrase_pane import PhrasePane
-from seat_console.tui.widgets.status_bar import StatusBar
+from seat_console.tui.widgets.status_bar import RING_SHOWN_SECONDS, StatusBar
 from seat_console.tui.widgets.ticket_form import TicketForm
 from seat_console.tui.keymap import hint
 
@@ -45,7 +47,7 @@ class CallSlice(ConsoleSlice):
         self.app.push_screen(NewCallDialog(), self.start_call)
 
     def start_call(self, phone: str | None) -> None:
-        """Begin a call from `phone` (typed in the dialog or handed over by the telephony)."""
+        """Begin a call from `phone` (typed in the dialog, or given with --call)."""
         if not phone:
             return
         form = self.query_one(TicketForm)
@@ -53,19 +55,115 @@ class CallSlice(ConsoleSlice):
                 str(form.values().get("caller_phone") or ""), phone):
             self.notify("当前工单尚未提交,已保留为草稿;提交后再开始新来电", severity="warning")
             return
+        self._begin_call(phone)
+
+    def _begin_call(self, phone: str, *, focus: bool = True, received: str = "") -> None:
+        """What starts every call, by hand or from telephony: the timer, the phone field, the
+        caller's history (or `received`, the number telephony gave, when it is not usable)."""
         self.call.started_at = self.call.started_at or clock.now_iso()
-        self.query_one(StatusBar).call_started = clock.parse_iso(self.call.started_at).timestamp()
-        form.load({"caller_phone": phone})
+        self.query_one(StatusBar).call_started = clock.parse_iso(
+            self.call.handled_from or self.call.started_at).timestamp()
+        self.query_one(StatusBar).call_ended = None
+        if phone:
+            self.query_one(TicketForm).load({"caller_phone": phone})
         self.query_one(PhrasePane).phase = "opening"
         self._mark_dirty()
-        self._load_history(phone)
-        self.action_focus_pane("ticket")
+        if phone:
+            self._load_history(phone)
+        else:
+            self.query_one(CallerPane).show_unknown_number(received)
+        if focus:
+            self.action_focus_pane("ticket")
+
+    # -- calls from telephony (tui/cti_listener.py) -------------------------------------------
+    def telephony_event(self, update: CtiUpdate) -> None:
+        """An event from the telephone system. Never moves the focus and never touches what
+        the agent typed: a call answered during another one waits until that one ends."""
+        call = update.call
+        if call is None:
+            return
+        lines = self.shift.telephony
+        lines.ringing.pop(call.call_id, None)
+        if update.kind == "ringing":
+            lines.ringing[call.call_id] = call
+            self.notify(f"来电振铃 {masked(call.phone)}", title="来电", timeout=4)
+        elif update.kind == "answered":
+            if self._takes_over(call):
+                pass
+            elif self._busy_with_a_call():
+                lines.waiting.append(call)
+                self.notify(f"已接通新来电 {masked(call.phone)};当前来电结束后自动打开",
+                            title="来电", severity="warning", timeout=8)
+            else:
+                self._open_telephony_call(call)
+        elif call.call_id == self.call.cti_call_id:
+            self._hung_up(call)
+        else:
+            lines.waiting = [call if w.call_id == call.call_id else w for w in lines.waiting]
+            if update.kind == "missed":
+                self.notify(f"未接来电 {masked(call.phone)},已记录", title="未接来电",
+                            severity="warning", timeout=8)
+        self._show_ringing()
+
+    def telephony_unavailable(self, why: str) -> None:
+        self.query_one(StatusBar).telephony = "话务未连接"
+        self.notify(hint(self, f"话务未连接:{why};来电请按 {{console.new_call}} 手动开始"),
+                    title="话务", severity="warning", timeout=10)
+
+    def _busy_with_a_call(self) -> bool:
+        return bool(self.call.started_at) or self.draft.offer_pending or has_content(
+            self.query_one(TicketForm).values())
+
+    def _takes_over(self, call: CtiCall) -> bool:
+        """The agent opened this very call by hand (Ctrl+N while it rang): it becomes the
+        telephony call, with its ring and answer times."""
+        phone = str(self.query_one(TicketForm).values().get("caller_phone") or "")
+        if not self.call.started_at or self.call.cti_call_id or not phone \
+                or not same_phone(phone, call.phone):
+            return False
+        self.call.cti_call_id, self.call.answered_at = call.call_id, call.answered_at
+        self.call.started_at = min(self.call.started_at, call.started_at)
+        return True
+
+    def _open_telephony_call(self, call: CtiCall) -> None:
+        self.call.started_at, self.call.answered_at = call.started_at, call.answered_at
+        self.call.cti_call_id = call.call_id
+        checked = check_phone(call.phone)
+        self._begin_call(checked.normalized if checked.ok else "", focus=False,
+                         received=call.phone)
+        if call.ended_at:
+            self._hung_up(call)
+
+    def _hung_up(self, call: CtiCall) -> None:
+        """The caller hung up: the timer stops at 已挂机, the agent finishes the ticket."""
+        self.call.ended_at = call.ended_at
+        if call.ended_at:
+            self.query_one(StatusBar).call_ended = clock.parse_iso(call.ended_at).timestamp()
+
+    def _open_waiting_call(self) -> None:
+        """After a call ends (or the draft offer is answered): the call answered meanwhile."""
+        waiting = self.shift.telephony.waiting
+        if waiting and not self._busy_with_a_call():
+            self._open_telephony_call(waiting.pop(0))
+
+    def _show_ringing(self) -> None:
+        ringing = self.shift.telephony.ringing
+        now = clock.timestamp()
+        for call_id, call in list(ringing.items()):  # its hangup was lost: forget it
+            if now - clock.parse_iso(call.started_at).timestamp() > RING_SHOWN_SECONDS:
+                del ringing[call_id]
+        self.query_one(StatusBar).ringing = tuple(
+            (masked(c.phone), clock.parse_iso(c.started_at).timestamp())
+            for c in ringing.values())
 
     @background("caller-history", exclusive=True)
     def _load_history(self, phone: str) -> None:
-        self.from_thread(self._show_history, caller_history(self.workspace.db, phone))
+        self.from_thread(self._show_history, caller_history(self.workspace.db, phone), phone)
 
-    def _show_history(self, history: CallerHistory) -> None:
+    def _show_history(self, history: CallerHistory, phone: str) -> None:
+        current = str(self.query_one(TicketForm).values().get("caller_phone") or "")
+        if self.call.started_at and not same_phone(current, phone):
+            return  # the last caller's, arriving after the next call began (from telephony)
         self.query_one(CallerPane).show_history(history)
         if self.call.started_at and not history.masked:  # pre-fill during a call only
             self.query_one(TicketForm).fill_if_empty(
@@ -153,6 +251,7 @@ class CallSlice(ConsoleSlice):
 
     def _no_draft_on_offer(self) -> None:
         self.draft.offer_pending = False
+        self._open_waiting_call()
 
     def _offer_draft(self, draft: SavedDraft) -> None:
         def answered(restore: bool | None) -> None:
@@ -174,6 +273,7 @@ class CallSlice(ConsoleSlice):
             else:
                 self._discard_draft()
                 self.query_one(StatusBar).draft_state = "草稿已丢弃"
+                self._open_waiting_call()
 
         self.app.push_screen(DraftRecoveryDialog(draft), answered)
 
@@ -184,7 +284,7 @@ class CallSlice(ConsoleSlice):
 
     @on(TicketForm.SubmitRequested)
     def _submit_requested(self, message: TicketForm.SubmitRequested) -> None:
-        fields = dict(message.fields, call_started_at=self.call.started_at,
+        fields = dict(message.fields, call_started_at=self.call.handled_from,
                       first_text_at=self.call.first_text_at,
                       typing_cpm=self.call.meter.per_minute())
         call = self.current_call()
@@ -231,13 +331,14 @@ class CallSlice(ConsoleSlice):
         self.draft.dirty = False
         self.call.end()
         status = self.query_one(StatusBar)
-        status.call_started = None
+        status.call_started = status.call_ended = None
         status.typing = 0
         status.draft_state = state
         self.query_one(PhrasePane).phase = "closing"
         if phone:
             self._load_history(phone)
         self.query_one("#caller_name").focus()
+        self._open_waiting_call()
 
     # -- the end of a call --------------------------------------------------------------------
     def current_call(self) -> CallStart | None:
@@ -245,9 +346,11 @@ class CallSlice(ConsoleSlice):
         if not self.call.started_at:
             return None
         phone = str(self.query_one(TicketForm).values().get("caller_phone") or "")
-        # The console sees a call once the agent has it: answered when it started here.
+        # Answered and hung up as telephony said; a call opened by hand has no answer time
+        # (no ring to measure: 平均振铃时长 counts calls from telephony only).
         return CallStart(started_at=self.call.started_at, phone=phone,
-                         answered_at=self.call.started_at)
+                         answered_at=self.call.answered_at, cti_call_id=self.call.cti_call_id,
+                         ended_at=self.call.ended_at)
 
     def action_end_call(self) -> None:
         """Ctrl+E: end the call without a ticket, with the reason picked in the dialog."""

@@ -26,6 +26,7 @@ from seat_console.core.deadlines import DeadlinePolicy
 from seat_console.core.event_text import describe
 from seat_console.core.lifecycle import (
     DISSATISFACTION_REASONS,
+    FIRST_CONTACTED,
     SATISFACTION,
     WorkflowRefused,
     check_transition,
@@ -49,6 +50,12 @@ from seat_console.tui.screens.transfer_dialog import TransferDialog, TransferOrd
 # What the agent reads once a plain status change committed (转办 says where it went).
 DONE = {"in_progress": "已改为办理中", "closed": "已办结", "archived": "已归档"}
 LOAD_GROUP = "ticket-detail-load"
+# 回访, after the result (and the reason of 不满意): the 先行联系 question of the 12345 quality spec
+# 6.5.2. scripts_phrases holds no callback script for tickets (its 回访 phrases are the
+# referral's), so the question is stated here like the other dialog titles.
+FIRST_CONTACT_QUESTION = "承办单位是否先行联系您?"
+NOT_ANSWERED = "未回答"  # not asked, or the citizen does not remember: stored as ""
+FIRST_CONTACT_CHOICES = (*FIRST_CONTACTED, NOT_ANSWERED)
 WRITE_GROUP = "ticket-detail-write"
 
 
@@ -121,6 +128,9 @@ class TicketDetailScreen(ModalScreen[None]):
         if ticket.co_departments:
             body.append("协办单位:", "dim")
             body.append(printable("、".join(ticket.co_departments)) + "\n")
+        if ticket.first_contacted:
+            body.append("先行联系:", "dim")
+            body.append(ticket.first_contacted + "\n")
         if self.policy.estimated(ticket.deadline):
             body.append("(该时限超出法定节假日数据范围,按周一至周五估算)\n", "italic")
         self.query_one("#ticket-body", Static).update(body)
@@ -230,6 +240,7 @@ class TicketDetailScreen(ModalScreen[None]):
         self.app.push_screen(TextDialog("督办原因(如:临近时限、超期未办结、多次反映)"), answered)
 
     def action_callback(self) -> None:
+        """回访结果 → (不满意: 原因) → 承办单位是否先行联系您; Esc at any step stores nothing."""
         ticket = self._ready("callback_done")
         if ticket is None:
             return
@@ -239,18 +250,34 @@ class TicketDetailScreen(ModalScreen[None]):
                 self.app.push_screen(ChoiceDialog("不满意原因(退回重办)", DISSATISFACTION_REASONS),
                                      unsatisfied)
             elif choice is not None and choice in SATISFACTION:
-                picked: str = choice
-                self._start(lambda: record_callback(self.db, ticket.id, actor=self.actor,
-                                                    satisfaction=picked),
-                            f"已记录回访:{picked}")
+                ask_first_contact(choice, "")
 
         def unsatisfied(reason: str | None) -> None:
             if reason:
-                deadline = self.policy.handling_deadline(ticket.request_type, clock.now())
-                self._start(lambda: record_callback(
-                    self.db, ticket.id, actor=self.actor, satisfaction="不满意", reason=reason,
-                    new_deadline=deadline.isoformat(timespec="milliseconds")),
-                    f"已记录回访:不满意({reason}),工单退回重办")
+                ask_first_contact("不满意", reason)
+
+        def ask_first_contact(picked: str, reason: str) -> None:
+            def answered(choice: str | None) -> None:
+                if choice in FIRST_CONTACT_CHOICES:
+                    record(picked, reason, "" if choice == NOT_ANSWERED else str(choice))
+
+            self.app.push_screen(ChoiceDialog(FIRST_CONTACT_QUESTION, FIRST_CONTACT_CHOICES),
+                                 answered)
+
+        def record(picked: str, reason: str, first_contacted: str) -> None:
+            said = f"先行联系:{first_contacted or NOT_ANSWERED}"
+            if not reason:
+                self._start(lambda: record_callback(self.db, ticket.id, actor=self.actor,
+                                                    satisfaction=picked,
+                                                    first_contacted=first_contacted),
+                            f"已记录回访:{picked},{said}")
+                return
+            deadline = self.policy.handling_deadline(ticket.request_type, clock.now())
+            self._start(lambda: record_callback(
+                self.db, ticket.id, actor=self.actor, satisfaction="不满意", reason=reason,
+                first_contacted=first_contacted,
+                new_deadline=deadline.isoformat(timespec="milliseconds")),
+                f"已记录回访:不满意({reason}),{said},工单退回重办")
 
         self.app.push_screen(ChoiceDialog("回访结果", SATISFACTION), satisfaction)
 

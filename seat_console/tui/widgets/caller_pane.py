@@ -15,7 +15,6 @@ from seat_console.tui.keymap import hint
 class CallerPane(Vertical, can_focus=False):
     """Shows the caller record and history loaded by the app (never touches the database)."""
 
-
     def compose(self) -> ComposeResult:
         yield Static("", id="caller-summary")
         yield Static("", id="caller-repeat")
@@ -33,6 +32,14 @@ class CallerPane(Vertical, can_focus=False):
     def show_waiting(self) -> None:
         self.query_one("#caller-summary", Static).update(
             hint(self, "等待来电 · 按 {console.new_call} 开始新来电"))
+        self.query_one("#caller-repeat", Static).update("")
+        self.history_table.clear()
+
+    def show_unknown_number(self, received: str) -> None:
+        """A call from telephony without a usable number (anonymous, a foreign number)."""
+        shown = plain(received or "未显示号码", "bold", one_line=True)
+        self.query_one("#caller-summary", Static).update(
+            Text.assemble(("号码 ", "dim"), shown, "  ", ("无法识别来电号码,请询问回拨电话", "dim")))
         self.query_one("#caller-repeat", Static).update("")
         self.history_table.clear()
 
