@@ -1,5 +1,5 @@
 """`seat-center serve | add-site | rotate-token | revoke-site | add-operator | dispatch | export
-| access-log`. Errors go to stderr with exit code 2 (1: no such ticket)."""
+| drill-results | access-log | stats`. Errors go to stderr with exit code 2 (1: no such ticket)."""
 
 from __future__ import annotations
 
@@ -71,7 +71,48 @@ def _parser() -> argparse.ArgumentParser:
     access.add_argument("--since", metavar="TIME", help="ISO 8601 time or date (local time "
                         "unless it names its offset)")
     access.add_argument("--json", action="store_true", help="one JSON object a line")
+    stats = command("stats", "the sites' evaluation indicators, overall and per site",
+                    "The indicators of scripts_phrases/indicators.yaml over every site's "
+                    "tickets and calls for the days --from to --to (China time; default: this "
+                    "month so far), as `seat-console stats` computes them on one site; per site "
+                    "by default (--by: site, agent, department, domain, channel or day). --json "
+                    'prints {"from", "to", "tickets", "calls", "indicators": [{"code", "name", '
+                    '"value", "numerator", "denominator", "score"}], "groups": [{"key", '
+                    '"tickets", "calls", "indicators"}]} (groups only with --by); value is null '
+                    "when there is no data. QA results are not synced to the center: their "
+                    "indicators are null. Read-only.")
+    stats.add_argument("--from", dest="from_", metavar="DATE", help="first day, YYYY-MM-DD")
+    stats.add_argument("--to", metavar="DATE", help="last day, YYYY-MM-DD (default: today)")
+    stats.add_argument("--by", choices=("site", "agent", "department", "domain", "channel",
+                                        "day"), help="group the figures (text default: site)")
+    stats.add_argument("--indicators", metavar="FOLDER",
+                       help="folder holding indicators.yaml (default: the shipped "
+                            "scripts_phrases)")
+    stats.add_argument("--json", action="store_true", help="print JSON")
     return parser
+
+
+def _stats(engine, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from seat_center import stats
+    from seat_console.commands.phrases import print_json, utf8_stdio
+    from seat_console.core.errors import SeatConsoleError
+    from seat_console.core.stats import period
+
+    utf8_stdio()
+    try:
+        indicators = stats.indicators_of(Path(args.indicators) if args.indicators else None)
+        chosen = period(args.from_, args.to)
+    except SeatConsoleError as error:
+        return _error(str(error))
+    by = args.by if args.by or args.json else "site"
+    result = stats.report(engine, indicators, chosen, by)
+    if args.json:
+        print_json(result.as_json())
+    else:
+        print("\n".join(stats.lines(result)))
+    return 0
 
 
 def _error(message: str, code: int = 2) -> int:
@@ -119,6 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(json.dumps(row, ensure_ascii=False) if args.json else
                       f"{row['finished_at']}  {row['site']}  {row['trainee_id']}  "
                       f"{row['scenario_id']}  {row['score']:g}/{row['max']:g}")
+        elif command == "stats":
+            return _stats(engine, args)
         elif command == "access-log":
             since = _utc(args.since) if args.since else None
             for row in access_log.rows(engine, since):

@@ -3,7 +3,10 @@ ownership, conflicts), written with compare-and-set on the entity version in the
 transaction together with its answer and its change-log entries.
 
 Each op's first answer is stored with its op id; a retried op gets it back (a conflict stays a
-conflict, a rejection a rejection), with result "duplicate" only when it was "applied"."""
+conflict, a rejection a rejection), with result "duplicate" only when it was "applied".
+
+The same transaction appends every applied ticket op to the ticket history and rewrites the
+statistics' fact rows of the tickets and calls it wrote (stats_records)."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
-from seat_center import entity_rows, ticket_ops
+from seat_center import entity_rows, stats_records, ticket_ops
 from seat_center import write_once as write_once_kinds
 from seat_center.entity_rows import Key
 from seat_center.schema import applied_ops, now
@@ -48,14 +51,19 @@ def apply_batch(connection: Connection, site: str, ops: list[dict[str, Any]],
         op["op"] == "create" and isinstance(op["payload"].get("number"), str)})
     created: dict[Key, Row] = {}
     log: list[dict[str, Any]] = []
+    history: list[stats_records.Change] = []
+    written: dict[str, Row] = {}  # ticket id -> its row as written
     for key, indexes in sorted(groups.items()):  # one lock order for every writer
         settled = _settle(connection, site, key, [ops[i] for i in indexes], rows.get(key),
-                          taken, created, log)
+                          taken, created, log, history, written)
         answers.update(zip(indexes, settled))
     for entity, indexes in sorted(write_once.items()):
         write_once_kinds.apply(connection, site, entity, [ops[i] for i in indexes], answers,
                                indexes)
     entity_rows.insert_rows(connection, created)
+    stats_records.record_tickets(connection, history, written)
+    stats_records.record_calls(connection, site, [
+        ops[i] for i in write_once.get("call", []) if answers[i]["result"] == "applied"])
     at = now()
     stored = [{"op_id": ops[i]["op_id"], "site": site, "entity": ops[i]["entity"],
                "entity_id": ops[i]["entity_id"], "result": answers[i]["result"],
@@ -92,12 +100,15 @@ def _stored_answers(connection: Connection, ids: list[str]) -> dict[str, dict[st
 
 def _settle(connection: Connection, site: str, key: Key, ops: list[dict[str, Any]],
             row: Row | None, taken: dict[str, str], created: dict[Key, Row],
-            log: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            log: list[dict[str, Any]], history: list[stats_records.Change],
+            written: dict[str, Row]) -> list[dict[str, Any]]:
     """The answers of one entity's ops; its row written compare-and-set, re-judged from a
-    fresh read whenever another writer got there first."""
+    fresh read whenever another writer got there first. A ticket's applied ops go to
+    `history` and its row as written to `written`."""
     for _ in range(entity_rows.MAX_RACES):
         working = copy.deepcopy(row)
         answers, resend, inserted = [], set(), False
+        applied: list[stats_records.Change] = []
         for op in ops:
             if op["op"] == "create":
                 if key[0] == "ticket":
@@ -111,9 +122,18 @@ def _settle(connection: Connection, site: str, key: Key, ops: list[dict[str, Any
                     working, inserted = new, True
                     if new.number:
                         taken[new.number] = key[1]
+                    if key[0] == "ticket":
+                        applied.append(stats_records.Change(
+                            key[1], new.version, "create", f"site:{site}",
+                            ticket_ops.cleaned(op["payload"])))
             elif key[0] == "ticket":
                 result, fields = ticket_ops.judge_update(site, op, working)
                 resend.update(fields)
+                if result["result"] == "applied" and working is not None:
+                    applied.append(stats_records.Change(
+                        key[1], working.version, "update", f"site:{site}",
+                        {k: v for k, v in ticket_ops.cleaned(op["payload"]).items()
+                         if k not in ("id", "version")}))
             else:
                 result = ticket_ops.judge_other_update(site, op, working)
             answers.append(result)
@@ -126,6 +146,9 @@ def _settle(connection: Connection, site: str, key: Key, ops: list[dict[str, Any
         elif row is not None and not entity_rows.save(connection, key, working, row.version):
             row = entity_rows.load_one(connection, key)  # lost the race: judge again
             continue
+        if key[0] == "ticket":
+            history.extend(applied)
+            written[key[1]] = working
         if resend:  # the site gets the authoritative values back (ticket_ops' docstring)
             log.append({"site": working.site, "entity": key[0], "entity_id": key[1],
                         "payload": ticket_ops.center_fields(working, sorted(resend)),

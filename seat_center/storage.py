@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from seat_center import entity_rows
+from seat_center import entity_rows, stats_records
 from seat_center.push import apply_batch  # noqa: F401  (re-exported: the app pushes through it)
 from seat_center.schema import (  # noqa: F401  (re-exported: storage.sites, storage.now ...)
     applied_ops,
@@ -65,6 +65,7 @@ def open_engine(url: str) -> Engine:
             connection.execute("PRAGMA busy_timeout = 10000")
     metadata.create_all(engine)
     upgrade(engine)  # columns an older center lacks
+    stats_records.backfill(engine)  # the statistics' tables of an older center
     return engine
 
 
@@ -94,7 +95,8 @@ def center_update(engine: Engine, number: str, fields: dict[str, Any], *,
     ticket_contract.parse_text). Raises KeyError(number) for an unknown ticket and
     ChangeRefused when the contract refuses (unknown or site-owned field, bad value, a lifecycle
     step not allowed from the ticket's status). Compare-and-set: a lost race is judged again
-    on the row as it now is."""
+    on the row as it now is. The change goes to the ticket history (statistics) in the same
+    transaction."""
     fields = dict(fields)
     if not fields:
         raise ChangeRefused({"fields": "nothing to change"})
@@ -116,6 +118,8 @@ def center_update(engine: Engine, number: str, fields: dict[str, Any], *,
             for name in fields:
                 row.center_versions[name] = row.logged_versions[name] = row.version
             if entity_rows.save(connection, key, row, read):
+                stats_records.record_tickets(connection, [stats_records.Change(
+                    key[1], row.version, "center", operator, fields)], {key[1]: row})
                 return entity_rows.append_changes(connection, [{
                     "site": row.site, "entity": "ticket", "entity_id": key[1],
                     "payload": {**fields, "version": row.version}, "operator": operator}])[0]
