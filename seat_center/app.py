@@ -29,10 +29,13 @@ NUMBER = r"^[0-9A-Za-z-]{1,40}$"
 ENTITY_ID = r"^[0-9A-Za-z_.:-]{0,64}$"
 
 
+NO_NUL = r"^[^\x00]+$"  # PostgreSQL text cannot hold NUL: refused at the door, never a 500
+
+
 class Op(BaseModel):
-    op_id: str = Field(min_length=1, max_length=64)
-    entity: str = Field(pattern=r"^(ticket|referral|call|drill_result)$")
-    entity_id: str = Field(min_length=1, max_length=64)
+    op_id: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
+    entity: str = Field(pattern=r"^(ticket|referral|call|drill_result|qa_result)$")
+    entity_id: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
     op: str = Field(pattern=r"^(create|update)$")
     base_version: int = Field(ge=0, le=storage.MAX_VERSION)
     payload: dict[str, Any]

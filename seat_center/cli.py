@@ -79,8 +79,7 @@ def _parser() -> argparse.ArgumentParser:
                     'prints {"from", "to", "tickets", "calls", "indicators": [{"code", "name", '
                     '"value", "numerator", "denominator", "score"}], "groups": [{"key", '
                     '"tickets", "calls", "indicators"}]} (groups only with --by); value is null '
-                    "when there is no data. QA results are not synced to the center: their "
-                    "indicators are null. Read-only.")
+                    "when there is no data. Read-only.")
     stats.add_argument("--from", dest="from_", metavar="DATE", help="first day, YYYY-MM-DD")
     stats.add_argument("--to", metavar="DATE", help="last day, YYYY-MM-DD (default: today)")
     stats.add_argument("--by", choices=("site", "agent", "department", "domain", "channel",

@@ -10,7 +10,11 @@ naming its operator.
 The statistics (`seat-center stats`, seat_center/stats_records.py) read three more tables,
 written by the same transactions as the entities: ticket_history (every applied change of a
 ticket: the site's ops and the center's own), ticket_facts (one row per ticket: the figures the
-indicators test, as plain columns) and call_facts (one row per call record)."""
+indicators test, as plain columns) and call_facts (one row per call record); and qa_results,
+the sites' transcript QA results, as they are stored (write_once.py).
+
+A table an older center lacks is created on open (metadata.create_all in storage.open_engine);
+`upgrade` adds the columns it lacks."""
 
 from __future__ import annotations
 
@@ -119,6 +123,22 @@ call_facts = Table(
     Column("ticket_department", String), Column("ticket_domain", String),
     Column("ticket_linked", Integer),  # null: no such ticket (yet)
     Index("call_facts_started", "started_at"), Index("call_facts_ticket", "ticket_id"))
+
+# Transcript QA results of the sites (entity "qa_result", 质检结果): written once, read by the
+# statistics (话术规范度, 质检合格率, 每百次来电服务禁语数) as plain columns: score and base (points),
+# passed (0/1) and forbidden_count (the findings of kind forbidden, status violated: computed
+# when stored, as the site's records.py counts them); checked_at in the statistics' stamp form.
+# call_id names a call record of the same site (null: none). Never the transcript text: the
+# site does not keep it either.
+qa_results = Table(
+    "qa_results", metadata, Column("id", String, primary_key=True),
+    Column("site", String, nullable=False), Column("agent_id", String, nullable=False),
+    Column("checked_at", Stamp, nullable=False), Column("call_kind", String, nullable=False),
+    Column("call_id", String), Column("score", Integer, nullable=False),
+    Column("base", Integer, nullable=False), Column("passed", Integer, nullable=False),
+    Column("forbidden_count", Integer, nullable=False), Column("data", Text, nullable=False),
+    Column("received_at", String, nullable=False),
+    Index("qa_results_checked", "checked_at"))
 
 ADDED_COLUMNS = {"applied_ops": ("answer",), "entities": ("center_versions", "logged_versions"),
                  "changes": ("operator",)}

@@ -155,6 +155,6 @@ def lines(result: Report) -> list[str]:
                              f"{group.calls} 次", one_line=True))
         out.extend(_table(group))
     out.append("")
-    out.append("质检结果未同步到中心:质检类指标在中心为无数据。得分按 12345 评价规范附录A 1.1 "
-               "计算;参考值与分值为本系统默认值(scripts_phrases/indicators.yaml)。")
+    out.append("得分按 12345 评价规范附录A 1.1 计算;参考值与分值为本系统默认值"
+               "(scripts_phrases/indicators.yaml)。")
     return out

@@ -26,8 +26,11 @@ carries one, else when the center applies it (the site's update ops carry only t
 today); a center change when the center makes it. Stamps are stored as China-time ISO text of
 one form (2026-11-25T10:00:00.000+08:00), so text order is time order on both dialects.
 
-QA results (质检) are not synced to the center: `qa_results` is an empty record set here, and
-its indicators are 无数据 at the center."""
+QA results (质检) are the sites' own, as they sync them (entity qa_result, table qa_results,
+write_once.py): score, base, passed and forbidden_count are columns (forbidden_count counted
+from the findings when stored, as the site counts them), checked_at is stored in the stamp form
+above; department, domain and channel are those of the result's call record (same site) and its
+ticket, read from call_facts ('' when the result names no call, or the call has not arrived)."""
 
 from __future__ import annotations
 
@@ -498,10 +501,9 @@ _QA_FIELDS = {
     **{name: Field(f"q.{name}", NUMBER, summable=True) for name in (
         "score", "base", "forbidden_count")},
 }
-# Not synced to the center: no rows, so every QA indicator is 无数据 (never 0).
-_NO_QA = ("(SELECT '' AS checked_at, '' AS site, '' AS agent_id, '' AS department, "
-          "'' AS domain, '' AS channel, 0 AS passed, '' AS call_kind, 0 AS score, 0 AS base, "
-          "0 AS forbidden_count WHERE 1 = 0) q")
+# The call record a result names, with what it read of its ticket: the site's
+# qa_result -> call -> ticket (records.py), over call_facts.
+_QA_SOURCE = "qa_results q LEFT JOIN call_facts c ON c.id = q.call_id AND c.site = q.site"
 
 RECORD_SETS: dict[str, RecordSet] = {
     "tickets": RecordSet(
@@ -515,8 +517,8 @@ RECORD_SETS: dict[str, RecordSet] = {
          "domain": "COALESCE(c.ticket_domain, '')", "channel": "c.channel",
          "day": "substr(c.started_at, 1, 10)", "site": "c.site"}, _CALL_FIELDS),
     "qa_results": RecordSet(
-        "qa_results", "质检结果", _NO_QA, "q.checked_at",
-        {"agent": "q.agent_id", "department": "q.department", "domain": "q.domain",
-         "channel": "q.channel", "day": "substr(q.checked_at, 1, 10)", "site": "q.site"},
-        _QA_FIELDS),
+        "qa_results", "质检结果", _QA_SOURCE, "q.checked_at",
+        {"agent": "q.agent_id", "department": "COALESCE(c.ticket_department, '')",
+         "domain": "COALESCE(c.ticket_domain, '')", "channel": "COALESCE(c.channel, '')",
+         "day": "substr(q.checked_at, 1, 10)", "site": "q.site"}, _QA_FIELDS),
 }

@@ -228,6 +228,17 @@ def test_invalid_utf8_and_unknown_encodings_are_refused(center) -> None:  # type
     assert gzip.status_code == 415 and "zstd" in gzip.json()["detail"]
 
 
+@pytest.mark.parametrize("field", ["op_id", "entity_id"])
+def test_a_nul_in_an_op_id_is_refused_not_a_server_error(center, field: str) -> None:  # type: ignore[no-untyped-def]
+    real, headers = center
+    ids = {"op_id": "nul-op", "entity_id": "t-nul", field: "bad\x00id"}
+    body = {"ops": [op(**ids, payload={"number": f"{SITE}-20261125-0199", "site_code": SITE})]}
+    response = httpx.post(f"{real.url}/v1/push", headers=headers, json=body)
+    assert 400 <= response.status_code < 500, response.text[:300]
+    assert field in response.text
+    assert httpx.get(f"{real.url}/healthz").status_code == 200
+
+
 def test_answers_are_zstd_only_when_asked_for(center) -> None:  # type: ignore[no-untyped-def]
     real, headers = center
     body = {"ops": [op(op_id="z1", entity_id="t-z1", payload={

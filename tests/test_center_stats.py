@@ -1,8 +1,9 @@
 """`seat-center stats` (issue 14): two real sites work tickets and calls with known histories,
 sync them to a real seat-center on 127.0.0.1 (SQLite and PostgreSQL), and the center's figures
 per site are exactly what `seat-console stats --json` says on each site's own database; the
-whole is the sum of the sites; a few values worked out by hand below. Also: every field of the
-site's record sets exists at the center; an older center database is backfilled on open."""
+whole is the sum of the sites; a few values worked out by hand below (QA results included:
+they sync too, test_center_qa_sync.py). Also: every field of the site's record sets exists at
+the center; an older center database is backfilled on open."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from seat_console.core.calls import CallStart, load_call_outcomes, record_call
 from seat_console.core.db import Database
 from seat_console.core.deadlines import DeadlinePolicy
 from seat_console.core.lifecycle import record_callback, transition
+from seat_console.core.phrases.transcript_qa import TranscriptQa
+from seat_console.core.qa_results import store_result
 from seat_console.core.stats import period
 from seat_console.core.stats.compute import compute_on
 from seat_console.core.stats.records import RECORD_SETS as SITE_RECORD_SETS
@@ -38,6 +41,11 @@ A, B = "210102", "210204"
 REPORTED_AT = "2026-12-05T09:00:00+08:00"  # November is over: "by the end" is 12-01 00:00
 NOVEMBER = ("--from", "2026-11-01", "--to", "2026-11-30")
 QA_CODES = ("script_score", "qa_pass_rate", "forbidden_per_100_calls")
+TRANSCRIPTS = Path(__file__).parent / "transcripts"
+FORBIDDEN_CALL = TranscriptQa.from_folder(SHIPPED_SCRIPTS_PHRASES).evaluate_file(
+    TRANSCRIPTS / "07_forbidden_plain.txt")  # 70 points, 质检不合格, 服务禁语
+PERFECT_CALL = TranscriptQa.from_folder(SHIPPED_SCRIPTS_PHRASES).evaluate_file(
+    TRANSCRIPTS / "01_consult_kb_perfect.txt")  # 100 points
 
 
 def t(stamp: str) -> str:
@@ -74,7 +82,8 @@ def site_a(site: Site) -> dict[str, str]:
       转办 09:15 (in time) with the deadline 11-24 17:30; 办结 09:25 (LATE); 回访 不满意 09:35 ->
       退回重办 with the new deadline 12-10 (the column now says on time); 办结 again 09:45.
     CA3 09:50:00 from telephony, hung up unanswered at 09:50:20 (missed, waited 20 s).
-    TA3 09:52 已受理 and left: not transferred by 11-27 17:30 (overdue 转办 at the end)."""
+    TA3 09:52 已受理 and left: not transferred by 11-27 17:30 (overdue 转办 at the end).
+    QA 10:00 of CA1 (TA1's call): FORBIDDEN_CALL."""
     db = Database(site.folder / "hotline.db")
     try:
         ta1 = new_ticket(db, A, "09:00:00", "8001",
@@ -110,6 +119,11 @@ def site_a(site: Site) -> dict[str, str]:
                                       cti_call_id="cti-a3"), site_code=A, agent_id="8001",
                         outcome="missed", ended_at=t("2026-11-25T09:50:20"))
         ta3 = new_ticket(db, A, "09:52:00", "8001")
+        with db.read() as session:
+            ca1 = session.connection().execute(text("SELECT id FROM call WHERE ticket_id = :t"),
+                                               {"t": ta1}).scalar_one()
+        with at("10:00:00"):
+            store_result(db, FORBIDDEN_CALL, "8001", ca1, "ca1.txt", site_code=A)
     finally:
         db.close()
     return {"ta1": ta1, "ta2": ta2, "ta3": ta3}
@@ -123,6 +137,7 @@ def site_b(site: Site) -> str:
       it is not closed: overdue at the end of November.
     CB2 09:40 status inquiry from telephony (ring 4 s, call 56 s).
     TB3 09:45 直接答复, a repeat of TB1 (linked), from CB3 opened by hand 09:44 (60 s).
+    QA 10:00 of no call record: PERFECT_CALL.
     Returns TB2's number."""
     db = Database(site.folder / "hotline.db")
     try:
@@ -145,6 +160,8 @@ def site_b(site: Site) -> str:
                    disposition="direct_answer", reply="已答复进度",
                    call_started_at=t("2026-11-25T09:44:00"),
                    first_text_at=t("2026-11-25T09:44:50"), linked_ticket_ids=[tb1])
+        with at("10:00:00"):
+            store_result(db, PERFECT_CALL, "8002", None, "b.txt", site_code=B)
         with db.read() as session:
             return session.connection().execute(text("SELECT number FROM ticket WHERE id = :id"),
                                                 {"id": tb2}).scalar_one()
@@ -239,8 +256,15 @@ def test_the_center_counts_each_site_as_the_site_itself_does(
     # 回访: TA1 基本满意, TA2 不满意, TB1 满意; 先行联系 是 TA1, TB1 of TA1, TA2, TB1
     assert ratio(total["satisfaction_rate"]) == (2, 3, pytest.approx(2 / 3))
     assert ratio(total["first_contact_rate"]) == (2, 3, pytest.approx(2 / 3))
-    for code in QA_CODES:  # QA results are not synced: 无数据 at the center, never 0
-        assert total[code]["value"] is None and total[code]["score"] is None
+    # QA: CA1's 70 points (不合格, its 服务禁语) at A, 100 points at B
+    forbidden = sum(1 for f in FORBIDDEN_CALL.findings
+                    if f.kind == "forbidden" and f.status == "violated")
+    assert forbidden > 0 and (FORBIDDEN_CALL.score, PERFECT_CALL.score) == (70, 100)
+    assert ratio(fa["script_score"]) == (70, 100, 0.7)
+    assert ratio(total["script_score"]) == (170, 200, 0.85)
+    assert ratio(total["qa_pass_rate"]) == (1, 2, 0.5)
+    assert ratio(total["forbidden_per_100_calls"]) == (forbidden, 2,
+                                                       pytest.approx(100 * forbidden / 2))
 
     # no --by: the same whole, no groups; the text report is per site by default
     alone = json.loads(center_main(center, capsys, "--json"))
@@ -251,6 +275,11 @@ def test_the_center_counts_each_site_as_the_site_itself_does(
     agents = json.loads(center_main(center, capsys, "--json", "--by", "agent"))["groups"]
     assert [(g["key"], g["tickets"], g["calls"]) for g in agents] == [("8001", 3, 3),
                                                                      ("8002", 3, 3)]
+    departments = json.loads(center_main(center, capsys, "--json", "--by", "department"))
+    qa_by_department = {g["key"]: ratio(by_code(g["indicators"])["script_score"])
+                        for g in departments["groups"]}  # CA1's ticket's department
+    assert qa_by_department[DISPATCH["department"]] == (70, 100, 0.7)
+    assert qa_by_department[""] == (100, 100, 1.0)
 
     engine = storage.open_engine(center.db)
     try:

@@ -20,9 +20,9 @@ from seat_console.core.deadlines import DeadlinePolicy
 from seat_console.core.lifecycle import apply, record_callback, transition
 from seat_console.core.models import Ticket
 from seat_console.core.node_times import NODE_COLUMNS, node_times
-from seat_console.core.tickets import TicketInput, submit
 
 from tests.test_ticket_cli import run
+from tests.test_workflow import stored
 
 POLICY = DeadlinePolicy(load_calendar(SHIPPED_KB_DATA), DeadlineConfig())
 DISPATCH = {"department": "市生态环境局", "dispatch_opinion": "请核实噪音来源并处理"}
@@ -33,14 +33,6 @@ D2 = "2026-11-13T17:30:00.000+08:00"  # set by 退回重办
 
 def at(moment: str) -> AbstractContextManager[None]:
     return clock.travel(f"{moment}:00+08:00", frozen=True)
-
-
-def stored(db: Database, **changes: object) -> Ticket:
-    values = dict(caller_name="钱女士", caller_phone="13912345678", caller_address="沈河区北站路1号",
-                  request_type="complaint", content="噪音扰民")
-    values.update(changes)
-    return submit(db, TicketInput(**values), site_code="210102", agent_id="8001",  # type: ignore[arg-type]
-                  draft_slot=None, deadlines=POLICY)
 
 
 def full_history(db: Database) -> Ticket:

@@ -1,6 +1,6 @@
 """Stored QA results (table qa_result): through the real `seat-console qa` process, read back with
-qa_results(), linked to call records, never holding the transcript text, and the v10 -> v11
-migration keeping the data that was there."""
+qa_results(), linked to call records, never holding the transcript text, queued for the center
+with their outbox op, and the v10 -> v11 migration keeping the data that was there."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from seat_console.config import SHIPPED_SCRIPTS_PHRASES
 from seat_console.core import clock
 from seat_console.core.calls import CallStart, load_call_outcomes, record_call
 from seat_console.core.db import LATEST_VERSION, Database, migration_scripts
+from seat_console.core.models import OutboxOp
 from seat_console.core.phrases.transcript_qa import TranscriptQa
 from seat_console.core.qa_results import UnknownCall, qa_results, store_result
 
@@ -142,6 +144,27 @@ def test_qa_results_since_until(db: Database) -> None:
     with pytest.raises(UnknownCall):
         store_result(db, report, "8015", "missing-call", "15.txt", site_code="210102")
     assert len(qa_results(db)) == 3
+
+
+def test_each_result_is_queued_for_the_center_with_its_row_and_nothing_else(db: Database) -> None:
+    """One outbox op per stored result, written by the same transaction: entity qa_result,
+    create on version 0, the row as read back (no transcript text); a refused result (unknown
+    call) queues nothing either."""
+    report = TranscriptQa.from_folder(SHIPPED_SCRIPTS_PHRASES).evaluate_file(
+        SAMPLES / "07_forbidden_plain.txt")
+    with clock.travel("2026-11-25T10:00:00+08:00"):
+        stored = store_result(db, report, " 8001 ", None, "07.txt", site_code="210102")
+    with pytest.raises(UnknownCall):
+        store_result(db, report, "8001", "missing-call", "07.txt", site_code="210102")
+    with db.read() as session:
+        ops = list(session.exec(select(OutboxOp)).all())
+    assert [(o.entity, o.entity_id, o.op, o.base_version, o.created_at, o.sent_at)
+            for o in ops] == [("qa_result", stored.id, "create", 0, stored.checked_at, None)]
+    (read_back,) = qa_results(db)
+    assert ops[0].payload == read_back.as_json() == stored.as_json()
+    assert ops[0].payload["agent_id"] == "8001" and "transcript" not in ops[0].payload
+    assert any(f["kind"] == "forbidden" and f["status"] == "violated"
+               for f in ops[0].payload["findings"])
 
 
 def test_migration_from_v10_keeps_the_data_and_adds_qa_result(tmp_path: Path) -> None:

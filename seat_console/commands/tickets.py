@@ -111,6 +111,11 @@ def _find(db: Database, number: str) -> Ticket | None:
         return session.exec(select(Ticket).where(Ticket.number == number)).first()
 
 
+def _no_ticket(number: str) -> int:
+    print(printable(f"seat-console: error: no ticket {number}", one_line=True), file=sys.stderr)
+    return 1
+
+
 def list_(args: argparse.Namespace, config: Config) -> int:
     utf8_stdio()
     db = open_store(config)[0]
@@ -138,9 +143,7 @@ def show(args: argparse.Namespace, config: Config) -> int:
     db = open_store(config)[0]
     ticket = _find(db, args.number)
     if ticket is None:
-        print(printable(f"seat-console: error: no ticket {args.number}", one_line=True),
-              file=sys.stderr)
-        return 1
+        return _no_ticket(args.number)
     with db.read() as session:
         events = session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
                               .order_by(col(TicketEvent.id))).all()
@@ -169,9 +172,7 @@ def callback(args: argparse.Namespace, config: Config) -> int:
     db = open_store(config)[0]
     ticket = _find(db, args.number)
     if ticket is None:
-        print(printable(f"seat-console: error: no ticket {args.number}", one_line=True),
-              file=sys.stderr)
-        return 1
+        return _no_ticket(args.number)
     new_deadline = None
     if args.satisfaction == "不满意":
         policy = DeadlinePolicy(load_calendar(config.kb_data), config.deadlines)

@@ -4,6 +4,10 @@ by the statistics (话术规范度, 质检合格率: 12345 quality spec 6.3.2, 6
 A row holds who was checked, the call record it was (when given), the score, base and pass mark,
 whether it passed and the findings moment by moment (rule, points lost, agent turn and line).
 Never the transcript text: it holds citizens' data.
+
+Each result is queued for the center in the same transaction (outbox op, entity qa_result,
+create, payload as_json(): the stored row, no transcript text), sent by the ordinary sync; the
+center counts the sites' QA indicators from them (seat_center/stats_records.py).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from seat_console.core import clock
 from seat_console.core.db import Database
 from seat_console.core.errors import SeatConsoleError
 from seat_console.core.ids import uuid7
+from seat_console.core.models import OutboxOp
 from seat_console.core.phrases.transcript_qa import QaReport
 
 NAME_LIMIT = 200  # characters of the transcript name kept
@@ -63,7 +68,8 @@ def _stored_findings(report: QaReport) -> list[dict[str, Any]]:
 
 def store_result(db: Database, report: QaReport, agent_id: str, call_id: str | None, name: str,
                  *, site_code: str) -> QaResult:
-    """Store one QA result; `call_id`, when given, must be a call record of this database."""
+    """Store one QA result, with its outbox op for the center (written once, like a call
+    record); `call_id`, when given, must be a call record of this database."""
     if not agent_id.strip():
         raise SeatConsoleError("agent id is empty")
     result = QaResult(uuid7(), site_code, agent_id.strip(), call_id or None,
@@ -79,6 +85,9 @@ def store_result(db: Database, report: QaReport, agent_id: str, call_id: str | N
                  ":call_id, :transcript_name, :call_kind, :score, :base, :pass_mark, :passed, "
                  ":findings, :checked_at)"),
             {**result.as_json(), "findings": json.dumps(result.findings, ensure_ascii=False)})
+        session.add(OutboxOp(entity="qa_result", entity_id=result.id, op="create",
+                             base_version=0, payload=result.as_json(),
+                             created_at=result.checked_at))
     return result
 
 
