@@ -294,12 +294,25 @@ def test_the_center_counts_each_site_as_the_site_itself_does(
             ids = [row.id for row in before]
             kinds = connection.execute(select(ticket_history.c.kind, func.count())
                                        .group_by(ticket_history.c.kind)).all()
+            placed = set(connection.execute(
+                select(ticket_history.c.ticket_id, ticket_history.c.version, ticket_history.c.at)
+                .where(ticket_history.c.site == A)).all())
             stats_records.replay(connection, ids)
             assert connection.execute(select(ticket_facts).order_by(ticket_facts.c.id)).all() \
                 == before
             connection.rollback()
     finally:
         engine.dispose()
+    # every change of site A is placed at the site's own time (the op carries updated_at), not
+    # when the center received it (days later for a sub-center that was offline)
+    site_db = Database(a.folder / "hotline.db")
+    try:
+        with site_db.read() as session:
+            made = set(session.connection().execute(
+                text("SELECT ticket_id, version, at FROM ticket_event")).all())
+    finally:
+        site_db.close()
+    assert sorted(placed ^ made) == [] and len(made) == 4 + 6 + 1
     # creates 6; updates: TA1 3, TA2 6; TB1 1 (回访); the operator's 转办 of TB2
     assert dict(kinds) == {"create": 6, "update": 9, "center": 1}
 

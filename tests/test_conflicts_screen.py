@@ -70,7 +70,7 @@ async def test_the_agent_keeps_the_center_value_or_resends_their_own(workspace: 
         ops = session.exec(select(OutboxOp).order_by(col(OutboxOp.seq))).all()
         assert len(ops) == ops_before + 1  # keeping the center's value sends nothing
         assert (ops[-1].op, ops[-1].base_version, ops[-1].payload) == \
-            ("update", 3, {"dispatch_opinion": "请尽快处理"})
+            ("update", 3, {"dispatch_opinion": "请尽快处理", "updated_at": stored.updated_at})
         events = session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
                               .order_by(col(TicketEvent.id))).all()
         assert [(e.action, e.actor) for e in events[-2:]] == [("conflict_keep_center", "8001"),

@@ -80,7 +80,7 @@ def test_every_valid_transition_and_the_invalid_ones(db: Database) -> None:
         ops = session.exec(select(OutboxOp).where(OutboxOp.entity_id == ticket.id)).all()
     assert [e.action for e in events] == ["create"] + ["transition"] * 5
     assert events[1].changes["status"] == ["accepted", "transferred"]
-    assert len(ops) == 6 and ops[-1].payload == {"status": "archived"} and ops[-1].base_version == 5
+    assert len(ops) == 6 and ops[-1].payload == {"status": "archived", "updated_at": ops[-1].created_at} and ops[-1].base_version == 5
 
 
 def test_urge_and_supervise_are_recorded(db: Database) -> None:

@@ -243,7 +243,10 @@ def record_change(
     payload = (
         ticket.model_dump(mode="json")
         if action == "create"
-        else {name: new for name, (_old, new) in changes.items()}
+        # an update carries its own time, so that the center places a change made offline
+        # when it was made, not when the site got through (statistics at the center)
+        else {**{name: new for name, (_old, new) in changes.items()},
+              "updated_at": ticket.updated_at}
     )
     session.add(
         OutboxOp(
