@@ -15,6 +15,9 @@
 - KB search: quality per kind of query, speed at 1k/20k/100k articles beside a rapidfuzz full
   scan, and keystroke lag in the app (bench/kb_bench.py; the first run builds the generated
   KBs and their indexes, several minutes, then reuses them).
+- statistics: `seat-console stats` for one month in a year of ~10,000 tickets a day, in process
+  and as a CLI process (bench/stats_bench.py; the first run generates the database, several
+  minutes, then reuses it; SEAT_BENCH_STATS_DAYS=45 makes it smaller).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import forbidden_scores  # noqa: E402
 import form_bench  # noqa: E402
 import kb_bench  # noqa: E402
 import scope_bench  # noqa: E402
+import stats_bench  # noqa: E402
 import sync_bench  # noqa: E402
 
 SEAT_CONSOLE = str(Path(sys.executable).parent / "seat-console")
@@ -114,6 +118,7 @@ def main() -> None:
     scope_bench.main()
     sync_bench.main()
     kb_bench.main()
+    stats_bench.main()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""A large city's hotline year in one hotline.db, for the statistics benchmark (bench/stats_bench.py).
+"""A large city's hotline year in one hotline.db, for the statistics bench (bench/stats_bench.py).
 
     python bench/stats_generator.py [--days 360] [--per-day 10000] [--seed 14] [--out FILE]
 
@@ -42,6 +42,7 @@ import sys
 import time
 import uuid
 from bisect import bisect
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
@@ -281,7 +282,8 @@ class Generator:
         agent = rng.choice(AGENTS)
         ticket_id = uuid7_at(rng, created)
         phone = self.phone()
-        disposition = (self.phone_disposition if channel == "phone" else self.other_disposition)(rng)
+        pick = self.phone_disposition if channel == "phone" else self.other_disposition
+        disposition = pick(rng)
         status = {"transfer": "transferred", "": "accepted"}.get(disposition, "closed")
         row = dict.fromkeys(TICKET_COLUMNS, "")
         place = rng.choice(PLACES)
@@ -362,13 +364,14 @@ class Generator:
         event(created, "create", created_changes)
         if disposition == "emergency":
             events.append((uuid7_at(rng, created), ticket_id, 1, stamp(created), agent, SITE,
-                           "shift_leader_informed", json.dumps({"emergency_service": [None, "110"]})))
+                           "shift_leader_informed",
+                           json.dumps({"emergency_service": [None, "110"]})))
         self.lifecycle(row, event, created, deadline_ms, department, phone)
         self.tickets.append(tuple(row[c] for c in TICKET_COLUMNS))
         self.events.extend(events)
 
-    def lifecycle(self, row: dict, event, created: int, deadline_ms: int | None,  # type: ignore[no-untyped-def]
-                  department: str, phone: str) -> None:
+    def lifecycle(self, row: dict, event: Callable[..., bool], created: int,
+                  deadline_ms: int | None, department: str, phone: str) -> None:
         rng = self.rng
         at = created
         status = row["status"]
@@ -455,8 +458,8 @@ class Generator:
             if not closed:
                 return
 
-    def handle(self, row: dict, event, at: int, deadline_ms: int | None, handler: str,  # type: ignore[no-untyped-def]
-               phone: str) -> tuple[int, bool]:
+    def handle(self, row: dict, event: Callable[..., bool], at: int, deadline_ms: int | None,
+               handler: str, phone: str) -> tuple[int, bool]:
         """转办 / 退回重办 -> 办理中 -> 办结, with 督办, 催办 and status inquiries on the way."""
         rng = self.rng
         assert deadline_ms is not None

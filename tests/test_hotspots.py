@@ -158,8 +158,11 @@ def test_confidential_caller_data_never_appears(db: Database, config_file: Path,
         new_ticket(db, f"2026-11-{day}T08:00:00", "楼下广场舞音响太吵", caller_name="诸葛明",
                    caller_phone="13700137000", caller_address="浑南区幸福小区3号楼1单元",
                    confidential=True)
+    assert main(["--config", str(config_file), "stats", "--from", "2026-11-01", "--to",
+                 "2026-11-30", "--json"]) == 0
+    assert "hotspots" not in json.loads(capsys.readouterr().out)  # only when asked for
     code = main(["--config", str(config_file), "stats", "--from", "2026-11-01",
-                 "--to", "2026-11-30", "--json"])
+                 "--to", "2026-11-30", "--json", "--hotspots"])
     assert code == 0
     out = capsys.readouterr().out
     answer = json.loads(out)
@@ -171,7 +174,7 @@ def test_confidential_caller_data_never_appears(db: Database, config_file: Path,
     assert len(masked) == 1 and masked[0]["count"] == 3 and masked[0]["title"].startswith(
         "浑南区**** · 噪声扰民")
     assert main(["--config", str(config_file), "stats", "--from", "2026-11-01",
-                 "--to", "2026-11-30"]) == 0
+                 "--to", "2026-11-30", "--hotspots"]) == 0
     text = capsys.readouterr().out
     assert "热点专题(共 2 个" in text and "浑南区创新路 · 噪声扰民" in text
     for secret in (SECRET_NAME, "娜娜", SECRET_PHONE, "0013", "创新路66号", "阳光小区", "2号楼",

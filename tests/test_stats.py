@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from seat_console.cli import main
 from seat_console.config import SHIPPED_KB_DATA, SHIPPED_SCRIPTS_PHRASES, DeadlineConfig
-from seat_console.core import clock
+from seat_console.core import clock, migrations
 from seat_console.core.calendar import load_calendar
 from seat_console.core.calls import CallStart, load_call_outcomes, record_call
 from seat_console.core.db import Database
@@ -23,7 +23,7 @@ from seat_console.core.errors import DataFileError
 from seat_console.core.lifecycle import record_callback, supervise, transition, urge
 from seat_console.core.phrases.transcript_qa import TranscriptQa
 from seat_console.core.qa_results import store_result
-from seat_console.core.stats import compute, load_indicators, period
+from seat_console.core.stats import Figure, Group, compute, load_indicators, period
 from seat_console.core.tickets import TicketInput, submit
 
 POLICY = DeadlinePolicy(load_calendar(SHIPPED_KB_DATA), DeadlineConfig())
@@ -255,11 +255,11 @@ EXPECTED = {
 }
 
 
-def figures(group) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def figures(group: Group) -> dict[str, Figure]:
     return {f.code: f for f in group.figures}
 
 
-def check(group, expected: dict[str, tuple[int, int | None, float | None]]) -> None:  # type: ignore[no-untyped-def]
+def check(group: Group, expected: dict[str, tuple[int, int | None, float | None]]) -> None:
     got = figures(group)
     for code, (numerator, denominator, value) in expected.items():
         figure = got[code]
@@ -402,7 +402,8 @@ def test_grouping_by_agent(db: Database) -> None:
         assert a[code].denominator + b[code].denominator == total[code].denominator, code
 
 
-def test_grouping_by_site(db: Database) -> None:
+def test_grouping_by_site(db: Database, config_file: Path,
+                          capsys: pytest.CaptureFixture[str]) -> None:
     build_history(db)
     report = compute(db, load_indicators(SHIPPED_SCRIPTS_PHRASES), NOVEMBER, "site")
     groups = {g.key: g for g in report.groups}
@@ -427,7 +428,14 @@ def test_grouping_by_site(db: Database) -> None:
         "first_contact_rate": (2, 2, 1.0),     # T2, T3: 是
         "script_score": (255, 300, 0.85),
     })
-    assert here["dissatisfied_too_slow"].value == 1.0 and there["dissatisfied_too_slow"].value == 0.0
+    assert here["dissatisfied_too_slow"].value == 1.0
+    assert there["dissatisfied_too_slow"].value == 0.0
+    # the same through the command
+    assert main(["--config", str(config_file), "stats", "--from", "2026-11-01", "--to",
+                 "2026-11-30", "--by", "site", "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert [(g["key"], g["tickets"], g["calls"]) for g in answer["groups"]] == \
+        [("210102", 7, 8), ("210103", 1, 1)]
 
 
 def _writes(db: Database) -> tuple[int, ...]:
@@ -518,3 +526,122 @@ def test_grouping_by_department_and_by_day(db: Database) -> None:
     assert by_day["2026-11-02"].tickets == 1
     # 11-21: C5 (answered by hand) and C9 (missed from telephony) -> 接通率 0 of 1
     assert figures(by_day["2026-11-21"])["connect_rate"].value == 0.0
+
+
+NODE_COLUMNS = ("transferred_at", "transferred_version", "transfer_deadline",
+                "transferred_in_time", "in_progress_at", "closed_at", "closed_version",
+                "closed_deadline", "closed_in_time", "callback_done_at", "archived_at",
+                "reopened_at", "status_at", "deadline", "deadline_at")
+
+
+def _stored_nodes(db: Database) -> dict[str, dict[str, object]]:
+    with db.read() as session:
+        rows = session.connection().execute(text(
+            f"SELECT ticket_id, {', '.join(NODE_COLUMNS)} FROM ticket_node")).all()
+    return {row[0]: dict(zip(NODE_COLUMNS, row[1:])) for row in rows}
+
+
+def _replayed_nodes(db: Database) -> dict[str, dict[str, object]]:
+    """ticket_node worked out here, in Python, from each ticket's events in the order written."""
+    def no_later(at: str, deadline: object) -> int | None:
+        if not isinstance(deadline, str):
+            return None
+        return int(clock.parse_iso(at) <= clock.parse_iso(deadline))
+
+    with db.read() as session:
+        events = session.connection().execute(text(
+            "SELECT ticket_id, version, at, changes FROM ticket_event "
+            "ORDER BY ticket_id, version, rowid")).all()
+    nodes: dict[str, dict[str, object]] = {}
+    for ticket_id, version, at, stored in events:
+        changes = json.loads(stored)
+        if "status" not in changes and "deadline" not in changes:
+            continue
+        node = nodes.setdefault(ticket_id, dict.fromkeys(NODE_COLUMNS))
+        status = changes["status"][1] if "status" in changes else None
+        deadline = changes["deadline"][1] if "deadline" in changes else node["deadline"]
+        if status == "transferred" and node["transferred_at"] is None:
+            node.update(transferred_at=at, transferred_version=version,
+                        transfer_deadline=node["deadline"],  # the one in force just before
+                        transferred_in_time=1 if version == 1 else no_later(at, node["deadline"]))
+        if status == "closed" and node["closed_at"] is None:
+            node.update(closed_at=at, closed_version=version, closed_deadline=deadline,
+                        closed_in_time=None if version == 1 else no_later(at, deadline))
+        for name in ("in_progress", "callback_done", "archived", "reopened"):
+            if status == name and node[f"{name}_at"] is None:
+                node[f"{name}_at"] = at
+        if status is not None:
+            node["status_at"] = at
+        if "deadline" in changes:
+            node.update(deadline=deadline, deadline_at=at)
+    return nodes
+
+
+def _migration_replay() -> str:
+    """The statement of migration 0015 that derives ticket_node from an existing history."""
+    script = (Path(migrations.__file__).parent / "0015_ticket_node.sql").read_text(encoding="utf-8")
+    start = script.index("INSERT INTO ticket_node")
+    return script[start:script.index(";", script.index("GROUP BY ticket_id", start)) + 1]
+
+
+def test_ticket_nodes_follow_the_event_history(db: Database) -> None:
+    """The fast path reads ticket_node; the trigger that writes it, the migration that derives it
+    from an older history and a replay in Python of the events must agree, and the figures
+    from a history derived by the migration are the hand-worked ones."""
+    ids = build_history(db)
+    stored = _stored_nodes(db)
+    assert stored == _replayed_nodes(db)
+    assert len(stored) == 9  # T0..T8: every ticket's create event sets its status
+    # T2 by hand: 转办 11-03 11:00 under the transfer deadline 11-05 (in time), first 办结 11-09
+    # 09:00 under 11-06 (late), sent back 11-10 09:00 with 11-13, last status change 11-12
+    assert {k: v for k, v in stored[ids["t2"]].items() if v is not None} == {
+        "transferred_at": t("2026-11-03T11:00:00"), "transferred_version": 2,
+        "transfer_deadline": t("2026-11-05T17:30:00"), "transferred_in_time": 1,
+        "in_progress_at": t("2026-11-04T09:00:00"),
+        "closed_at": t("2026-11-09T09:00:00"), "closed_version": 4,
+        "closed_deadline": t("2026-11-06T17:30:00"), "closed_in_time": 0,
+        "reopened_at": t("2026-11-10T09:00:00"), "status_at": t("2026-11-12T09:00:00"),
+        "deadline": t("2026-11-13T17:30:00"), "deadline_at": t("2026-11-10T09:00:00")}
+    # T4: 转办 11-25 09:00 after its transfer deadline 11-24 17:30 (late), never closed
+    assert (stored[ids["t4"]]["transferred_in_time"], stored[ids["t4"]]["closed_at"]) == (0, None)
+    # as if the history had been written before migration 0015: derived by its replay
+    with db.write() as session:
+        connection = session.connection()
+        connection.execute(text("DELETE FROM ticket_node"))
+        connection.exec_driver_sql(_migration_replay())
+    assert _stored_nodes(db) == stored
+    report = compute(db, load_indicators(SHIPPED_SCRIPTS_PHRASES), NOVEMBER)
+    check(report.total, EXPECTED)
+    # and one connection or several (the period cut in runs of days) give the same figures
+    for workers in (1, 3):
+        again = compute(db, load_indicators(SHIPPED_SCRIPTS_PHRASES), NOVEMBER, "agent",
+                        workers=workers)
+        assert again.total == report.total
+        assert again.groups == compute(db, load_indicators(SHIPPED_SCRIPTS_PHRASES), NOVEMBER,
+                                       "agent", workers=2).groups
+
+
+def test_unknown_codes_in_the_indicators_file_are_named(tmp_path: Path) -> None:
+    folder = tmp_path / "phrases"
+    folder.mkdir()
+    path = folder / "indicators.yaml"
+    path.write_text("indicators:\n"
+                    "  - code: dissatisfied_slow\n"
+                    "    name: 不满意:处办时间过长\n"
+                    "    unit: percent\n"
+                    "    numerator:\n"
+                    "      records: tickets\n"
+                    "      where: {satisfaction: 不满意, dissatisfaction_reason: 处理太慢}\n"
+                    "    denominator: {records: tickets, where: {disposition: {not: [rejected]}}}\n"
+                    "    better: lower\n"
+                    "    reference: 1\n"
+                    "    points: 0\n", encoding="utf-8")
+    with pytest.raises(DataFileError) as error:
+        load_indicators(folder)
+    assert str(error.value).startswith(
+        f"{path}:7: unknown code '处理太慢' of 'dissatisfaction_reason'")
+    path.write_text(path.read_text(encoding="utf-8").replace("处理太慢", "处办时间过长"),
+                    encoding="utf-8")
+    (indicator,) = load_indicators(folder)
+    assert indicator.denominator is not None
+    assert indicator.denominator.where[0].op == "not_in" and indicator.points == 0

@@ -36,7 +36,7 @@ def run(config_file: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tu
 
 
 def report(config_file: Path, capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
-    code, out, _ = run(config_file, capsys, *args, "--json")
+    code, out, _ = run(config_file, capsys, *args, "--json", "--hotspots")
     assert code == 0
     return json.loads(out)  # type: ignore[no-any-return]
 
@@ -214,7 +214,7 @@ def test_with_json_the_json_is_printed_too(db: Database, config_file: Path, tmp_
     build_hotspots(db)
     path = tmp_path / "both.xlsx"
     code, out, err = run(config_file, capsys, *NOVEMBER, "--by", "agent", "--xlsx", str(path),
-                         "--json")
+                         "--json", "--hotspots")
     assert code == 0 and path.exists()
     answer = json.loads(out)  # stdout stays one JSON object; the line goes to stderr
     assert list(answer) == ["from", "to", "tickets", "calls", "indicators", "groups",

@@ -300,15 +300,17 @@ def build_parser(run_console: Any) -> argparse.ArgumentParser:
             'agent, department, domain, channel or day. --json prints {"from", "to", "tickets", '
             '"calls", "indicators": [{"code", "name", "value", "numerator", "denominator", '
             '"score"}], "groups": [{"key", "tickets", "calls", "indicators"}]}; value is null '
-            "when there is no data; \"hotspots\" lists the 热点专题 (scripts_phrases/"
-            "hotspots.yaml). --xlsx FILE writes a workbook of every grouping with charts and "
-            "the 专题 (with --json the JSON is printed too). Read-only.", lazy("stats", "stats"),
+            "when there is no data. --hotspots adds the 热点专题 (scripts_phrases/hotspots.yaml; "
+            "with --json a \"hotspots\" list). --xlsx FILE writes a workbook of every grouping "
+            "with charts and the 专题 (with --json the JSON is printed too). Read-only.",
+            lazy("stats", "stats"),
             (("--from",), {"dest": "from_", "metavar": "DATE", "help": "first day, YYYY-MM-DD"}),
             (("--to",), {"metavar": "DATE", "help": "last day, YYYY-MM-DD (default: today)"}),
             (("--by",), {"choices": ("agent", "department", "domain", "channel", "site", "day"),
                          "help": "group the figures"}),
             (("--xlsx",), {"metavar": "FILE", "help": "write an Excel workbook: 总览, one "
                            "sheet per grouping with charts, 热点专题"}),
+            (("--hotspots",), {"action": "store_true", "help": "list the 热点专题 too"}),
             JSON_FLAG)
 
     config = group(commands, "config", "show the effective configuration",

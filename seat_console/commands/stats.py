@@ -37,13 +37,13 @@ def _pad(text: str, width: int) -> str:
 
 
 def _table(group: Group) -> list[str]:
-    lines = [f"  {_pad('指标', 24)}{_pad('数值', 12)}{_pad('分子/分母', 14)}得分"]
+    lines = [f"  {_pad('指标', 30)}{_pad('数值', 12)}{_pad('分子/分母', 14)}得分"]
     for figure in group.figures:
         ratio = "" if figure.denominator is None else f"{figure.numerator}/{figure.denominator}"
         if figure.denominator is None:
             ratio = f"{figure.numerator}"
         points = "—" if figure.score is None else f"{figure.score:g}"
-        lines.append(f"  {_pad(figure.name, 24)}{_pad(shown(figure), 12)}{_pad(ratio, 14)}"
+        lines.append(f"  {_pad(figure.name, 30)}{_pad(shown(figure), 12)}{_pad(ratio, 14)}"
                      f"{points}")
     return lines
 
@@ -91,7 +91,8 @@ def stats(args: argparse.Namespace, config: Config) -> int:
     db = Database(config.database)
     try:
         report = compute(db, indicators, chosen, args.by)
-        found = find_hotspots(db, chosen, rules, taxonomy)
+        # 专题 cost seconds over a large month: computed when asked for, and for the workbook
+        found = find_hotspots(db, chosen, rules, taxonomy) if args.hotspots or xlsx else []
         grouped = {by: report if by == args.by else compute(db, indicators, chosen, by)
                    for by in RECORD_SETS["tickets"].groups} if xlsx else {}
     finally:
@@ -106,7 +107,8 @@ def stats(args: argparse.Namespace, config: Config) -> int:
             return 0
     if args.json:
         answer = report.as_json()
-        answer["hotspots"] = [spot.as_json() for spot in found]
+        if args.hotspots:
+            answer["hotspots"] = [spot.as_json() for spot in found]
         print_json(answer)
         return 0
     total = report.total
@@ -118,8 +120,9 @@ def stats(args: argparse.Namespace, config: Config) -> int:
         print(printable(f"\n{label} {group.key or '(未填)'}:工单 {group.tickets} 件,"
                         f"来电 {group.calls} 次", one_line=True))
         print("\n".join(_table(group)))
-    print()
-    print("\n".join(hotspot_lines(found, rules)))
+    if args.hotspots:
+        print()
+        print("\n".join(hotspot_lines(found, rules)))
     print("\n得分按 12345 评价规范附录A 1.1 计算;参考值与分值为本系统默认值"
           "(scripts_phrases/indicators.yaml)。")
     return 0

@@ -4,8 +4,10 @@ quality spec 附录A 1.1."""
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -157,12 +159,96 @@ def cutoff_for(period: Period, now: datetime | str | None = None) -> str:
     return min(period.upper, now)
 
 
+def _parts(period: Period, count: int) -> list[Period]:
+    """`period` cut into up to `count` runs of whole days (the amounts of the runs add up)."""
+    days = (period.last - period.first).days + 1
+    count = max(1, min(count, days))
+    bounds = [period.first + timedelta(days=days * n // count) for n in range(count + 1)]
+    return [Period(bounds[n], bounds[n + 1] - timedelta(days=1)) for n in range(count)]
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One aggregate query: the amounts of `sides` (in its columns m0, m1 ...)."""
+
+    sides: tuple[Side, ...]
+    sql: str
+    params: dict[str, Any]
+
+
+def _plan(indicators: tuple[Indicator, ...], period: Period, by: str | None,
+          record_sets: dict[str, RecordSet], now: datetime | str | None,
+          parts: int = 1) -> list[_Task]:
+    """The queries of a report: per record set (and per run of days of the period, when cut
+    in `parts`), every side of every indicator counting its records as a column."""
+    if by is not None and by not in record_sets["tickets"].groups:
+        raise ValueError(f"unknown grouping {by!r}")
+    cutoff = cutoff_for(period, now)  # the same moment for every part: the period's end
+    wanted: dict[str, list[Side]] = {"tickets": [_COUNT_TICKETS], "calls": [_COUNT_CALLS]}
+    for indicator in indicators:
+        for side in (indicator.numerator, indicator.denominator):
+            if side is not None and side not in wanted.setdefault(side.records, []):
+                wanted[side.records].append(side)
+    tasks = []
+    for name, sides in wanted.items():
+        for part in _parts(period, parts):
+            sql, params = _query(sides, record_sets[name], part, cutoff, by)
+            tasks.append(_Task(tuple(sides), sql, params))
+    return tasks
+
+
+def _report(indicators: tuple[Indicator, ...], period: Period, by: str | None,
+            results: list[tuple[_Task, list[Any]]]) -> Report:
+    """The report from the rows of every task; grouped, the whole period's amounts are the sums
+    of the groups' (counts and sums add up), as are the parts'."""
+    amounts: dict[Side, dict[str, int]] = {}
+    for task, rows in results:
+        for index, side in enumerate(task.sides):
+            found = amounts.setdefault(side, {})
+            for row in rows:
+                found[row[0]] = found.get(row[0], 0) + int(row[index + 1] or 0)
+    keys = sorted(set().union(*amounts.values())) if by else []
+
+    def group(key: str | None) -> Group:
+        def amount(side: Side) -> int:
+            found = amounts.get(side, {})
+            return sum(found.values()) if key is None else found.get(key, 0)
+
+        return Group(TOTAL if key is None else key, amount(_COUNT_TICKETS), amount(_COUNT_CALLS),
+                     tuple(_figure(i, amount(i.numerator),
+                                   None if i.denominator is None else amount(i.denominator))
+                           for i in indicators))
+
+    return Report(period, by, group(None), tuple(group(key) for key in keys))
+
+
 def compute(db: Database, indicators: tuple[Indicator, ...], period: Period,
-            by: str | None = None, now: datetime | str | None = None) -> Report:
+            by: str | None = None, now: datetime | str | None = None,
+            workers: int | None = None) -> Report:
     """The indicators over `period` in this site's database, and per `by`
-    (agent/department/domain/channel/site/day)."""
-    with db.read() as session:
-        return compute_on(session.connection(), indicators, period, by, now=now)
+    (agent/department/domain/channel/site/day).
+
+    The queries run on `workers` connections at once (default: one per CPU, at most 4), the
+    period cut into as many runs of days: a month of a large city's hotline is a few hundred
+    thousand tickets and calls, and SQLite evaluates one query on one core. Each connection
+    reads in its own transaction; a ticket written meanwhile may be counted by one query and
+    not another (figures of a live database move anyway)."""
+    workers = max(1, min(os.cpu_count() or 1, 4)) if workers is None else max(1, workers)
+    tasks = _plan(indicators, period, by, RECORD_SETS, now, workers)
+
+    def run(task: _Task) -> tuple[_Task, list[Any]]:
+        with db.read() as session:
+            return task, list(session.connection().execute(text(task.sql), task.params).all())
+
+    if workers == 1:
+        with db.read() as session:
+            connection = session.connection()
+            results = [(task, list(connection.execute(text(task.sql), task.params).all()))
+                       for task in tasks]
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(run, tasks))
+    return _report(indicators, period, by, results)
 
 
 def compute_on(connection: Any, indicators: tuple[Indicator, ...], period: Period,
@@ -173,34 +259,10 @@ def compute_on(connection: Any, indicators: tuple[Indicator, ...], period: Perio
     describe (the site's by default; the center passes its own). The state of tickets "by the
     end of the period" is taken at its end, or at `now` (default: the clock) before it ends.
 
-    One aggregate query per record set, every side of every indicator a column of it; grouped,
-    the whole period's amounts are the sums of the groups' (counts and sums add up)."""
+    One aggregate query per record set, every side of every indicator a column of it, in the
+    connection's transaction."""
     record_sets = RECORD_SETS if record_sets is None else record_sets
-    groupings = set(record_sets["tickets"].groups)
-    if by is not None and by not in groupings:
-        raise ValueError(f"unknown grouping {by!r}")
-    cutoff = cutoff_for(period, now)
-    wanted: dict[str, list[Side]] = {"tickets": [_COUNT_TICKETS], "calls": [_COUNT_CALLS]}
-    for indicator in indicators:
-        for side in (indicator.numerator, indicator.denominator):
-            if side is not None and side not in wanted.setdefault(side.records, []):
-                wanted[side.records].append(side)
-    amounts: dict[Side, dict[str, int]] = {}
-    for name, sides in wanted.items():
-        sql, params = _query(sides, record_sets[name], period, cutoff, by)
-        rows = connection.execute(text(sql), params).all()
-        for index, side in enumerate(sides):
-            amounts[side] = {row.key: int(row[index + 1] or 0) for row in rows}
-    keys = sorted(set().union(*amounts.values())) if by else []
-
-    def group(key: str | None) -> Group:
-        def amount(side: Side) -> int:
-            found = amounts[side]
-            return sum(found.values()) if key is None else found.get(key, 0)
-
-        return Group(TOTAL if key is None else key, amount(_COUNT_TICKETS), amount(_COUNT_CALLS),
-                     tuple(_figure(i, amount(i.numerator),
-                                   None if i.denominator is None else amount(i.denominator))
-                           for i in indicators))
-
-    return Report(period, by, group(None), tuple(group(key) for key in keys))
+    tasks = _plan(indicators, period, by, record_sets, now)
+    return _report(indicators, period, by,
+                   [(task, list(connection.execute(text(task.sql), task.params).all()))
+                    for task in tasks])

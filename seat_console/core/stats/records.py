@@ -17,9 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from seat_console.core.calls import OUTCOMES
-from seat_console.core.ticket_codes import CHANNELS, DISPOSITIONS, REQUEST_TYPES
-from seat_console.core.ticket_codes import STATUS_LABELS
-from seat_console.core.ticket_contract import DISSATISFACTION_REASONS, FIRST_CONTACTED, SATISFACTION
+from seat_console.core.ticket_codes import CHANNELS, DISPOSITIONS, REQUEST_TYPES, STATUS_LABELS
+from seat_console.core.ticket_contract import (
+    DISSATISFACTION_REASONS,
+    FIRST_CONTACTED,
+    SATISFACTION,
+)
 
 FLAG, CODE, NUMBER, STAMP = "flag", "code", "number", "stamp"
 GROUPINGS = ("agent", "department", "domain", "channel", "site", "day")
