@@ -271,7 +271,7 @@ def test_the_center_counts_each_site_as_the_site_itself_does(
     assert alone["groups"] == [] and alone["indicators"] == whole["indicators"]
     shown = center_main(center, capsys)
     assert "站点 210102:工单 3 件,来电 3 次" in shown and "站点 210204:工单 3 件,来电 3 次" in shown
-    assert "按期办结率              33.3%       1/3" in shown
+    assert "按期办结率                    33.3%       1/3" in shown
     agents = json.loads(center_main(center, capsys, "--json", "--by", "agent"))["groups"]
     assert [(g["key"], g["tickets"], g["calls"]) for g in agents] == [("8001", 3, 3),
                                                                      ("8002", 3, 3)]

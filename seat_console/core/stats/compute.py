@@ -78,7 +78,9 @@ def score(indicator: Indicator, value: float | None) -> float | None:
 
 def _test(condition: Condition, sql: str, name: str, params: dict[str, Any]) -> str:
     if condition.op == "flag":  # a test, not a value: AND inside the field stops early
-        return f"({sql})" if condition.value else f"NOT COALESCE(({sql}), 0)"
+        # FALSE, not 0: a truth value on SQLite and PostgreSQL alike (the center's flags are
+        # boolean expressions, and PostgreSQL refuses to mix them with an integer)
+        return f"({sql})" if condition.value else f"NOT COALESCE(({sql}), FALSE)"
     if condition.op == "present":
         return (f"({sql} IS NOT NULL AND {sql} != '')" if condition.value
                 else f"({sql} IS NULL OR {sql} = '')")
