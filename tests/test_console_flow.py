@@ -122,7 +122,14 @@ async def test_new_call_dialog_refuses_a_bad_number(workspace: Workspace) -> Non
 async def test_incoming_call_handed_over_on_start(workspace: Workspace) -> None:
     app = SeatConsoleApp(workspace, incoming_call="024-12345678")
     async with app.run_test(size=(120, 36)) as pilot:
-        await app.workers.wait_for_complete()
+        # wait for what the hand-over does, not for the workers: waiting on workers that
+        # are still being started at mount raised DeadlockError on a loaded machine
+        def handed_over() -> bool:
+            forms, bars = app.screen.query(TicketForm), app.screen.query(StatusBar)
+            return bool(forms and bars and bars.first().call_started is not None
+                        and forms.first().values()["caller_phone"] == "024-12345678")
+
+        await wait_until(pilot, handed_over)
         await pilot.pause()
         assert app.screen.query_one(TicketForm).values()["caller_phone"] == "024-12345678"
         assert "024-12345678" in str(app.screen.query_one("#caller-summary", Static).render())

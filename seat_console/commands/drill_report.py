@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from seat_console.commands.phrases import print_json, utf8_stdio
+from seat_console.commands.json_lines import print_json, utf8_stdio
 from seat_console.config import Config
 from seat_console.core import clock
 from seat_console.core.db import Database

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from seat_console.commands.phrases import print_json, utf8_stdio
+from seat_console.commands.json_lines import print_json, utf8_stdio
 from seat_console.config import Config
 from seat_console.core.drills.catalog import Drills, check_drills
 from seat_console.core.drills.scenario import find_scenario

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
+from seat_console.commands.json_lines import answer_lines, print_json, utf8_stdio
 from seat_console.config import Config
 from seat_console.core.phrases.forbidden import ForbiddenChecker
 from seat_console.core.plain_text import printable
@@ -16,26 +15,6 @@ from seat_console.core.phrases.qa_rules import QaRules
 from seat_console.core.phrases.transcript_qa import QaReport, TranscriptQa
 
 log = logging.getLogger(__name__)
-
-
-def utf8_stdio() -> None:
-    """Read and write UTF-8 whatever the locale says (scripts pipe UTF-8 in and out)."""
-    for stream in (sys.stdin, sys.stdout):
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[union-attr]
-
-
-def print_json(value: object) -> None:
-    """One JSON object a line, UTF-8 as is, flushed (other tools read the answers one by one)."""
-    sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
-def answer_lines(answer: Callable[[str], object]) -> None:
-    """The --lines protocol: each stdin line (without its newline) answered by one JSON line,
-    in order, flushed before the next line is read."""
-    for line in sys.stdin:
-        print_json(answer(line[:-1] if line.endswith("\n") else line))
 
 
 def check_phrases(args: argparse.Namespace, config: Config) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from seat_console.commands.phrases import answer_lines, print_json, utf8_stdio
+from seat_console.commands.json_lines import answer_lines, print_json, utf8_stdio
 from seat_console.config import Config
 from seat_console.core.phrases.scope import ScopeDetector, ScopeVerdict
 from seat_console.core.plain_text import printable

@@ -9,21 +9,19 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from seat_console.commands.phrases import print_json, utf8_stdio
+from seat_console.commands.json_lines import print_json, utf8_stdio
 from seat_console.config import Config
 from seat_console.core import clock
 from seat_console.core.db import Database
 from seat_console.core.errors import DataFileError
 from seat_console.core.plain_text import printable
 from seat_console.core.stats import Group, compute, load_indicators, period
-from seat_console.core.stats.display import shown
+from seat_console.core.stats.display import GROUPING_LABELS, shown
 from seat_console.core.stats.hotspots import (Hotspot, HotspotRules, find_hotspots,
                                               load_hotspot_rules)
 from seat_console.core.stats.records import RECORD_SETS
-from seat_console.core.stats.workbook import GROUPING_LABELS, StatsBook, write_workbook
 from seat_console.core.taxonomy import Taxonomy, load_taxonomy
 
-BY_LABELS = GROUPING_LABELS
 TOP_HOTSPOTS = 5  # 专题 listed in the text output
 TOP_NUMBERS = 5  # ticket numbers listed per 专题 in the text output
 
@@ -98,6 +96,8 @@ def stats(args: argparse.Namespace, config: Config) -> int:
     finally:
         db.close()
     if xlsx:
+        from seat_console.core.stats.workbook import StatsBook, write_workbook  # openpyxl: only here
+
         sheets = write_workbook(StatsBook(indicators, report, grouped, found, rules, taxonomy),
                                 Path(xlsx))
         # with --json the line goes to stderr: stdout stays one JSON object
@@ -116,7 +116,7 @@ def stats(args: argparse.Namespace, config: Config) -> int:
           f"来电 {total.calls} 次")
     print("\n".join(_table(total)))
     for group in report.groups:
-        label = BY_LABELS.get(report.by or "", report.by or "")
+        label = GROUPING_LABELS.get(report.by or "", report.by or "")
         print(printable(f"\n{label} {group.key or '(未填)'}:工单 {group.tickets} 件,"
                         f"来电 {group.calls} 次", one_line=True))
         print("\n".join(_table(group)))

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from seat_console.commands.phrases import print_json, utf8_stdio
+from seat_console.commands.json_lines import print_json, utf8_stdio
 from seat_console.config import Config
 from seat_console.core import clock
 from seat_console.core.calendar import load_calendar

@@ -32,12 +32,18 @@ class Taxonomy:
     def __init__(self, leaves: list[Leaf]) -> None:
         self.leaves = leaves
         self.by_code = {leaf.code: leaf for leaf in leaves}
-        self._keys = []
-        for leaf in leaves:
-            words = [leaf.name, leaf.domain, *leaf.keywords]
-            pinyin = ["".join(syllables(w)) for w in words]
-            letters = [initials(syllables(w)) for w in words]
-            self._keys.append((leaf, words, pinyin, letters))
+        self._keys: list[tuple[Leaf, list[str], list[str], list[str]]] = []
+
+    def _pick_keys(self) -> list[tuple[Leaf, list[str], list[str], list[str]]]:
+        """Each leaf's words with their pinyin and initials, made on the first pick (the CLI
+        and the statistics only name leaves, and need no pinyin)."""
+        if not self._keys:
+            for leaf in self.leaves:
+                words = [leaf.name, leaf.domain, *leaf.keywords]
+                pinyin = ["".join(syllables(w)) for w in words]
+                letters = [initials(syllables(w)) for w in words]
+                self._keys.append((leaf, words, pinyin, letters))
+        return self._keys
 
     def resolve(self, value: str) -> Leaf | None:
         """A leaf by code, name or 'domain/name' (as other channels send it)."""
@@ -56,7 +62,7 @@ class Taxonomy:
         if not typed:
             return self.leaves[:limit]
         scored = []
-        for leaf, words, pinyin, letters in self._keys:
+        for leaf, words, pinyin, letters in self._pick_keys():
             score = max(
                 max(fuzz.partial_ratio(typed, w) for w in words),
                 max((100 if p.startswith(typed) else 0) for p in pinyin),

@@ -6,7 +6,6 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from pypinyin import lazy_pinyin
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_RUN = re.compile(f"[{_CJK}]+")
@@ -32,7 +31,16 @@ def ngrams(text: str, n: int) -> list[str]:
 
 def syllables(run: str) -> list[str]:
     """Toneless pinyin of each character of a CJK run (word-aware: 银行 -> yin hang)."""
-    return lazy_pinyin(run, v_to_u=False)
+    return _lazy_pinyin()(run, v_to_u=False)
+
+
+@lru_cache(maxsize=1)
+def _lazy_pinyin():  # type: ignore[no-untyped-def]
+    """pypinyin, imported on first use: its phrase dictionary takes ~0.15 s to load, which a
+    CLI command that needs no pinyin (stats, ticket) should not pay."""
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin
 
 
 def initials(run_syllables: list[str]) -> str:

@@ -25,6 +25,9 @@ from seat_console.core.stats.records import RECORD_SETS, RecordSet
 from seat_console.core.taxonomy import Taxonomy
 from seat_console.core.ticket_codes import REQUEST_TYPES
 
+GROUPING_LABELS = {"agent": "座席", "department": "承办单位", "domain": "诉求领域",
+                   "channel": "渠道", "site": "站点", "day": "日期"}
+
 NO_DATA = "无数据"
 UNFILLED = "未填"
 SEPARATOR = "\x1f"  # between the agent and the second key of a combined grouping

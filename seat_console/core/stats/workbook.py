@@ -27,7 +27,7 @@ from seat_console.core.errors import SeatConsoleError
 from seat_console.core.spreadsheet import safe_cell
 from seat_console.core.stats.compute import Figure, Report
 from seat_console.core.stats.definitions import Indicator
-from seat_console.core.stats.display import NO_DATA, shown
+from seat_console.core.stats.display import GROUPING_LABELS, NO_DATA, shown
 from seat_console.core.stats.hotspots import Hotspot, HotspotRules
 from seat_console.core.ticket_codes import CHANNELS
 
@@ -35,8 +35,6 @@ if TYPE_CHECKING:
     from seat_console.core.taxonomy import Taxonomy
 
 OVERVIEW, HOTSPOTS = "总览", "热点专题"
-GROUPING_LABELS = {"agent": "座席", "department": "承办单位", "domain": "诉求领域",
-                   "channel": "渠道", "site": "站点", "day": "日期"}
 UNFILLED = "(未填)"
 FORMATS = {"percent": "0.0%", "seconds": '0.0"秒"', "cpm": '0"字/分"',
            "per_100": '0.00"/百次"', "count": "0"}
