@@ -95,7 +95,7 @@ def _stats(engine, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-
     from pathlib import Path
 
     from seat_center import stats
-    from seat_console.commands.phrases import print_json, utf8_stdio
+    from seat_console.commands.json_lines import print_json, utf8_stdio
     from seat_console.core.errors import SeatConsoleError
     from seat_console.core.stats import period
 

@@ -20,8 +20,9 @@ from seat_center.stats_records import GROUPINGS, RECORD_SETS
 from seat_console.core.plain_text import printable
 from seat_console.core.stats import Indicator, Period, Report, load_indicators
 from seat_console.core.stats.compute import compute_on
+from seat_console.core.stats.display import GROUPING_LABELS
 
-BY_LABELS = {"site": "站点"}  # beside the site's own (seat_console/commands/stats.py)
+BY_LABELS = {"site": "站点"}  # beside the site's own (core/stats/display.py)
 
 
 @contextmanager
@@ -60,10 +61,9 @@ def indicators_of(folder: Path | None) -> tuple[Indicator, ...]:
 
 def lines(result: Report) -> list[str]:
     """The report as the site prints it (its table code), groups labelled 站点 / 座席 ..."""
-    from seat_console.commands.stats import BY_LABELS as SITE_LABELS
     from seat_console.commands.stats import _table
 
-    labels = {**SITE_LABELS, **BY_LABELS}
+    labels = {**GROUPING_LABELS, **BY_LABELS}
     total = result.total
     out = [f"全部站点 统计期间 {result.period.first} 至 {result.period.last}:工单 "
            f"{total.tickets} 件,来电 {total.calls} 次", *_table(total)]
