@@ -27,7 +27,7 @@ def test_bad_kb_lines_are_reported_by_file_and_line_and_the_rest_loads(tmp_path:
     path.write_text("\n".join([
         GOOD,
         "{not json",
-        GOOD.replace('"a1"', '"a2"').replace('"keywords": ["k"], ', ""),
+        GOOD.replace('"a1"', '"a2"').replace('"title": "标题", ', ""),
         GOOD.replace('"a1"', '"a3"').replace('"2', '"2'),
         GOOD,  # duplicate id
     ]) + "\n", encoding="utf-8")
@@ -35,7 +35,7 @@ def test_bad_kb_lines_are_reported_by_file_and_line_and_the_rest_loads(tmp_path:
     assert [r.id for r in result.records] == ["a1", "a3"]
     problems = {(e.line, e.message.split(":")[0]) for e in result.errors}
     assert (2, "invalid JSON") in problems
-    assert any(line == 3 and "keywords" in msg for line, msg in
+    assert any(line == 3 and msg == "missing field 'title'" for line, msg in
                ((e.line, e.message) for e in result.errors))
     assert any(e.line == 5 and "duplicate id" in e.message for e in result.errors)
     assert all(e.path == path for e in result.errors)

@@ -59,18 +59,24 @@ def test_batch_answers_each_line_in_order_and_flushes(tmp_path: Path) -> None:
 
 def test_import_reports_bad_lines_and_loads_the_rest(tmp_path: Path) -> None:
     path = tmp_path / "new.jsonl"
-    bad_category = dict(GOOD, id="t-0002", category="")
+    bad_title = dict(GOOD, id="t-0002", title="")
+    no_category = {k: v for k, v in GOOD.items() if k not in ("category", "keywords")}
     path.write_text("\n".join([json.dumps(GOOD, ensure_ascii=False), "{broken",
-                               json.dumps(bad_category, ensure_ascii=False),
-                               json.dumps(GOOD, ensure_ascii=False)]) + "\n", encoding="utf-8")
+                               json.dumps(bad_title, ensure_ascii=False),
+                               json.dumps(GOOD, ensure_ascii=False),
+                               json.dumps(dict(no_category, id="t-0003", category=""),
+                                          ensure_ascii=False)]) + "\n", encoding="utf-8")
     result = run(["import", str(path)], tmp_path)
     assert result.returncode == 1
-    assert f"{path}:2: invalid JSON" in result.stderr
-    assert f"{path}:3: field 'category' must be a non-empty str" in result.stderr
-    assert f"{path}:4: duplicate id 't-0001'" in result.stderr
-    assert "imported 1 entries" in result.stdout
+    # one problem of each kind: each told in full, one line each
+    assert result.stderr.splitlines() == [
+        f"error: {path}:2: invalid JSON: Expecting property name enclosed in double quotes",
+        f"error: {path}:3: empty field 'title'",
+        f"error: {path}:4: duplicate id 't-0001' (first at {path}:1)",
+    ]
+    assert "imported 2 entries" in result.stdout  # no category, keywords: still an article
     found = json.loads(run(["search", "路灯不亮", "--json"], tmp_path).stdout)
-    assert found["hits"][0]["id"] == "t-0001"
+    assert [hit["id"] for hit in found["hits"][:2]] == ["t-0001", "t-0003"]
 
 
 def test_stats_summarise_the_kb(tmp_path: Path) -> None:

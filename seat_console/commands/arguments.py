@@ -44,6 +44,25 @@ def group(commands: Any, name: str, help: str, description: str) -> Any:
 DRILL_COMMANDS = ("start", "check", "list", "replay", "report")
 
 
+def column_map(text: str) -> tuple[str, str]:
+    """`--map COLUMN=field` of the kb commands, checked when the arguments are parsed."""
+    from seat_console.core.kb.table_reader import parse_mapping
+
+    try:
+        return parse_mapping(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+VERBOSE_FLAG: tuple[tuple[str, ...], dict[str, Any]] = (
+    ("--verbose", "-v"), {"action": "store_true",
+                          "help": "report every bad KB record, not one line per kind of problem"})
+MAP_FLAG: tuple[tuple[str, ...], dict[str, Any]] = (
+    ("--map",), {"action": "append", "type": column_map, "metavar": "COLUMN=FIELD",
+                 "help": "read CSV/XLSX column COLUMN as FIELD (id, title, body, category, "
+                 "department, keywords); repeatable, e.g. --map 答复内容=body"})
+
+
 def drill_shorthand(argv: list[str]) -> list[str]:
     """`seat-console drill [SCENARIO]` is `seat-console drill start [SCENARIO]`."""
     index = 0
@@ -74,7 +93,9 @@ def build_parser(run_console: Any) -> argparse.ArgumentParser:
 
     command(commands, "check-data", "validate config, phrases and kb_data",
             "Validate the config, scripts_phrases/ and kb_data/; every problem names its file and "
-            "line. Exit 1 on any problem.", lazy("maintenance", "check_data"), create_config=False)
+            "line (bad KB records: one line per kind of problem, with its count and first "
+            "places; --verbose: each). Exit 1 on any problem.", lazy("maintenance", "check_data"),
+            VERBOSE_FLAG, create_config=False)
 
     db = group(commands, "db", "database maintenance", "Inspect or upgrade hotline.db.")
     command(db, "info", "schema version and row counts (JSON)",
@@ -144,27 +165,36 @@ def build_parser(run_console: Any) -> argparse.ArgumentParser:
     kb = group(commands, "kb", "knowledge base: import, stats, search",
                "The knowledge base (知识库) and service directory.")
     kb_path = (("--kb",), {"metavar": "PATH",
-                           "help": "a .jsonl file or kb_data/ folder instead of the database"})
+                           "help": "a .jsonl/.yaml/.csv/.xlsx file or kb_data/ folder instead "
+                           "of the database"})
     command(kb, "import", "validate and load KB files into the database",
-            "Validate .jsonl/.yaml KB files or kb_data/ folders and load them into hotline.db "
-            "(with the folder's synonyms.yaml). Every bad record is reported with file and line "
-            "and skipped; the rest is imported. Exit 1 when any record was bad.",
+            "Validate KB files (.jsonl, .yaml, and .csv / .xlsx exports with a header row: "
+            "标题/问题/title, 内容/答案/正文/body, 分类/category, 部门/处理单位/department, "
+            "关键词/keywords, id/编号; other columns ignored, --map renames) or kb_data/ folders "
+            "and load them into hotline.db (with the folder's synonyms.yaml). Only id, title and "
+            "body are required. Bad records are skipped and summarised on stderr, one line per "
+            "kind of problem with its count and first file:line places (--verbose: every "
+            "record); the rest is imported. Exit 1 when any record was bad.",
             lazy("kb", "import_"), (("paths",), {"nargs": "+", "metavar": "PATH"}),
             (("--replace",), {"action": "store_true",
-                              "help": "remove KB entries that are not in PATH"}))
+                              "help": "remove KB entries that are not in PATH (refused when "
+                              "nothing loads)"}),
+            MAP_FLAG, VERBOSE_FLAG)
     command(kb, "stats", "summarise the KB", "Counts by kind and category, and the index.",
-            lazy("kb", "stats"), kb_path, JSON_FLAG)
+            lazy("kb", "stats"), kb_path, MAP_FLAG, VERBOSE_FLAG, JSON_FLAG)
     command(kb, "search", "search the KB (characters, pinyin, initials, typos, synonyms)",
             'Search the KB. --json prints {"query", "hits": [{"id", "title", "score"}], "ms"}. '
             "--batch reads one query per line from stdin and writes one such JSON object per "
             "line, in order, flushed per line; ms is the search time of that query alone. --kb "
-            "PATH searches a .jsonl file or kb_data/ folder instead of the database, building "
-            "or reusing its index (cached under $XDG_CACHE_HOME/seat-console).",
+            "PATH searches a KB file (.jsonl, .yaml, .csv, .xlsx) or kb_data/ folder instead of "
+            "the database, building or reusing its index (cached under "
+            "$XDG_CACHE_HOME/seat-console).",
             lazy("kb", "search"), (("query",), {"nargs": "*", "metavar": "QUERY"}), kb_path,
             (("--limit",), {"type": int, "default": 10, "metavar": "N",
                             "help": "hits (default 10)"}),
             JSON_FLAG, (("--batch",), {"action": "store_true",
-                                       "help": "queries from stdin, JSON lines out"}))
+                                       "help": "queries from stdin, JSON lines out"}),
+            MAP_FLAG, VERBOSE_FLAG)
 
     from seat_console.core.ticket_contract import (  # plain data, no database
         DISSATISFACTION_REASONS, FIRST_CONTACTED, SATISFACTION)

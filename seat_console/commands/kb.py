@@ -10,13 +10,26 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from seat_console.commands.phrases import utf8_stdio
+from seat_console.commands.json_lines import utf8_stdio
 from seat_console.config import Config
 from seat_console.core.db import Database
 from seat_console.core.kb.index import open_index
-from seat_console.core.kb.loader import LoadResult, data_files, load_kb
+from seat_console.core.errors import DataFileError
+from seat_console.core.kb.load_report import report_lines
+from seat_console.core.kb.loader import (
+    LoadResult,
+    data_files,
+    load_kb,
+    shown_category,
+    shown_department,
+)
 from seat_console.core.kb.search import KbSearch, SearchHit
-from seat_console.core.kb.store import engine_for_db, import_records, index_cache
+from seat_console.core.kb.store import (
+    article_count,
+    engine_for_db,
+    import_records,
+    index_cache,
+)
 from seat_console.core.kb.synonyms import synonyms_for
 from seat_console.core.plain_text import printable
 from seat_console.core.workspace import open_store
@@ -27,15 +40,27 @@ def cache_folder() -> Path:
     return Path(base) / "seat-console" / "kb-index"
 
 
+def report(errors: list[DataFileError], level: str, verbose: bool) -> None:
+    """The load's problems on stderr: one line per kind (every record with --verbose)."""
+    for line in report_lines(errors, verbose):
+        print(printable(f"{level}: {line}", one_line=True), file=sys.stderr)
+
+
+def columns(args: argparse.Namespace) -> dict[str, str]:
+    """--map COLUMN=field (repeatable), parsed by the argument parser into (key, field)."""
+    return dict(getattr(args, "map", None) or [])
+
+
 def engine_for(args: argparse.Namespace, config: Config) -> KbSearch:
     """The KB of --kb PATH (index built or reused from the cache), else the database's."""
     if args.kb:
         path = Path(args.kb)
         if not path.exists():
             raise SystemExit(f"seat-console: error: --kb {path}: no such file or folder")
-        result = load_kb([path])
-        for error in result.errors:
-            print(printable(f"warning: {error}", one_line=True), file=sys.stderr)
+        result = load_kb([path], columns=columns(args))
+        report(result.errors, "warning", args.verbose)
+        if not result.records:  # nothing to search (and KbIndex.build needs one entry)
+            raise SystemExit(f"seat-console: error: --kb {path}: no KB entries loaded")
         synonyms = synonyms_for([path])
         return KbSearch(open_index(result.records, synonyms, cache_folder()), synonyms)
     return engine_for_db(open_store(config)[0])
@@ -73,9 +98,12 @@ def search(args: argparse.Namespace, config: Config) -> int:
     elapsed = (time.perf_counter() - started) * 1000
     for rank, hit in enumerate(hits, 1):
         title = _bracket_spans(hit.title, hit.spans)
-        kind = "便民" if hit.kind == "directory" else hit.category
+        if hit.kind == "directory":
+            kind, department = "便民", hit.department
+        else:
+            kind, department = shown_category(hit.category), shown_department(hit.department)
         print(printable(f"{rank:2}. {hit.score:.3f}  {hit.id:<22} [{kind}] {title}  "
-                        f"({hit.department})", one_line=True))
+                        f"({department})", one_line=True))
     print(f"{len(hits)} hits in {elapsed:.2f} ms ({len(engine)} entries)")
     return 0
 
@@ -99,13 +127,17 @@ def import_(args: argparse.Namespace, config: Config) -> int:
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                   TimeRemainingColumn(), transient=True, disable=total < 2_000_000) as progress:
         task = progress.add_task("validating", total=total)
-        result = load_kb(paths, progress=lambda n: progress.advance(task, n))
-    for error in result.errors:  # bad records and duplicate ids (the first one wins)
-        print(printable(f"error: {error}", one_line=True), file=sys.stderr)
+        result = load_kb(paths, progress=lambda n: progress.advance(task, n),
+                         columns=columns(args))
+    report(result.errors, "error", args.verbose)  # bad records, duplicate ids (the first wins)
+    if args.replace and not result.records:  # e.g. a forgotten --map: keep the KB there is
+        raise SystemExit("seat-console: error: no KB entries loaded; --replace would empty "
+                         "the KB, nothing changed")
     db = Database(config.database)
     count = import_records(db, LoadResult(result.records, []), synonyms_for(paths),
                            replace=args.replace)
-    engine_for_db(db)  # build the index now, so the console starts fast
+    if article_count(db):
+        engine_for_db(db)  # build the index now, so the console starts fast
     print(f"imported {count} entries into {config.database}; "
           f"{len(result.errors)} bad record(s) skipped")
     return 1 if result.errors else 0
@@ -135,7 +167,7 @@ def stats(args: argparse.Namespace, config: Config) -> int:
     print(f"{source}: {summary['articles']} articles, {summary['directory_entries']} directory "
           f"entries, {summary['departments']} departments, {summary['synonym_groups']} synonym groups")
     for category, count in summary["categories"].items():  # type: ignore[union-attr]
-        print(f"  {category:<10} {count}")
+        print(printable(f"  {shown_category(category):<10} {count}", one_line=True))
     index = summary["index"]
     print(f"index {index['key']}: {index['tokens']} tokens, {index['postings']} postings")  # type: ignore[index]
     return 0

@@ -14,6 +14,7 @@ def check_data(args: argparse.Namespace, config: Config) -> int:
     from seat_console.core.calendar import load_calendar
     from seat_console.core.calls import load_call_outcomes
     from seat_console.core.drills.catalog import Drills
+    from seat_console.core.kb.load_report import report_lines
     from seat_console.core.kb.loader import load_kb
     from seat_console.core.kb.referral_rules import load_referral_rules
     from seat_console.core.kb.synonyms import SYNONYMS_FILE, load_synonyms
@@ -58,7 +59,7 @@ def check_data(args: argparse.Namespace, config: Config) -> int:
             problems.append(str(exc))
     result = load_kb([kb])
     print(f"kb_data: {len(result.records)} entries loaded")
-    problems += [str(e) for e in result.errors]
+    problems += report_lines(result.errors, getattr(args, "verbose", False))  # one a kind
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     return 1 if problems else 0

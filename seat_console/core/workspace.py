@@ -11,6 +11,7 @@ from seat_console.core.calls import CallOutcomes, load_call_outcomes
 from seat_console.core.db import Database
 from seat_console.core.deadlines import DeadlinePolicy
 from seat_console.core.taxonomy import Taxonomy, load_taxonomy
+from seat_console.core.kb.load_report import report_lines
 from seat_console.core.kb.loader import LoadResult
 from seat_console.core.kb.referral_rules import ReferralRules, load_referral_rules
 from seat_console.core.kb.store import seed_if_empty
@@ -41,8 +42,8 @@ def open_store(config: Config) -> tuple[Database, LoadResult | None]:
     seeded = seed_if_empty(db, config.kb_data)
     if seeded is not None:
         log.info("seeded %d KB entries (%d errors)", len(seeded.records), len(seeded.errors))
-        for error in seeded.errors:
-            log.warning("kb_data: %s", error)
+        for line in report_lines(seeded.errors):
+            log.warning("kb_data: %s", line)
     return db, seeded
 
 

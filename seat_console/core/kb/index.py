@@ -179,7 +179,8 @@ class KbIndex:
         count = max(1, len(records))
         document_frequency = np.bincount(tokens, minlength=len(vocab)).astype(np.float32)
         idf = np.log1p((count - document_frequency + 0.5) / (document_frequency + 0.5))
-        average = np.maximum(lengths.mean(axis=0) if len(records) else 0.0, 1e-6)
+        average = np.maximum(lengths.mean(axis=0) if len(records) else
+                             np.zeros(len(NAMESPACES), dtype=np.float32), 1e-6)
         posting_namespace = namespaces[tokens]
         length = lengths[documents, posting_namespace] / average[posting_namespace]
         weight = idf[tokens] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length))

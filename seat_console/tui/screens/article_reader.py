@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from seat_console.core.kb.loader import shown_category, shown_department
 from seat_console.core.models import KbArticle
 from seat_console.tui.plain import plain
 
@@ -24,7 +25,7 @@ class ArticleReader(ModalScreen[None]):
         a = self.article
         kind = "便民服务信息库" if a.kind == "directory" else "知识库"
         header = Text.assemble(plain(a.title, "bold"), "\n", plain(
-            f"{kind} · {a.category} · {a.department}" + (f" · 更新于 {a.updated}" if a.updated else ""),
+            f"{kind} · {shown_category(a.category)} · {shown_department(a.department)}" + (f" · 更新于 {a.updated}" if a.updated else ""),
             "dim"))
         with VerticalScroll(classes="dialog reader"):
             yield Static(header, classes="dialog-title")

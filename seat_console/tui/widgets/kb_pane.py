@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from seat_console.core.kb.loader import shown_category, shown_department
 from seat_console.core.kb.search import KbSearch, SearchHit
 from seat_console.tui.plain import plain
 from seat_console.tui.keymap import hint
@@ -29,8 +30,11 @@ def hit_label(hit: SearchHit) -> Text:
     title = plain(hit.title, one_line=True)  # same length as hit.title: the spans still fit
     for start, end in hit.spans:
         title.stylize("bold reverse", start, end)
-    tag = "便民服务" if hit.kind == "directory" else hit.category
-    label = Text.assemble(title, "\n", plain(f"  {tag} · {hit.department}", "dim", one_line=True))
+    if hit.kind == "directory":
+        tag, department = "便民服务", hit.department
+    else:  # an export's article may have neither: say so (未分类 / 未注明)
+        tag, department = shown_category(hit.category), shown_department(hit.department)
+    label = Text.assemble(title, "\n", plain(f"  {tag} · {department}", "dim", one_line=True))
     label.no_wrap, label.overflow = True, "ellipsis"
     return label
 
