@@ -108,3 +108,55 @@ def test_any_text_gives_consistent_hits(text: str) -> None:
     for hit in CHECKER.check(text):
         assert 0 <= hit.start < hit.end <= len(text)
         assert text[hit.start:hit.end] == hit.matched
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a transcript: the caller's turns are the caller's words, the agent's turns count
+    ("来电人：我着急也没有用啊，打供暖公司电话没人接。坐席：我给您派单。", []),
+    ("坐席：您好8890请讲 来电人：那个女的说爱找谁找谁，扭头就走了。坐席：非常抱歉。", []),
+    ("来电人：暖气不热。坐席：您现在着急也没有用，流程就是这样的。", ["着急也没有用"]),
+    ("来电人：我也不知道单号。\n坐席：这个我也不知道，您去问社区吧。", ["不知道"]),
+    ("市民称：邻居不管。坐席答复：不行。", ["不行"]),  # 坐席答复 is no speaker label: counted
+    # 得不行 is "extremely"; 不行 on its own is a refusal
+    ("这几天热得不行，您家老人出门注意防暑。", []),
+    ("我理解您急得不行，我这就给您加急派单。", []),
+    ("这个真不行。", ["不行"]),
+    # 相等 + 一会儿; 再等一会儿 is putting the caller off
+    ("两个户型面积相等一会儿我把测绘数据发到您手机上", []),
+    ("您再等一会儿吧。", ["等一会儿"]),
+    # the agent's side denied as the subject; the caller alone
+    ("您这人怎么还不明白，不是我们不给办，是您不符合条件。", ["怎么还不明白"]),
+    ("您一个人解决不了没关系，我们来帮您协调。", []),
+    ("这个问题我们解决不了。", ["解决不了"]),
+    # an embedded question (不知道…吗？) is asking, not the agent's ignorance
+    ("不知道我这样解释清楚了吗？有不明白的您随时问我。", []),
+    ("不知道您还记不记得，上个月您反映过一次。", []),
+    ("我不知道，您问别人吧？", ["不知道"]),
+    # variants said as themselves
+    ("爱找谁就找谁去，反正我们不管。", ["爱找谁找谁"]),
+    ("有意见您告我去，我不怕投诉。", ["有意见你告我去"]),
+    ("您怎么到现在还不明白，不是我们管的。", ["怎么还不明白"]),
+    ("我说话你是听不懂么？要原件！", ["我说话你听不懂么"]),
+    # CJK compatibility ideographs, also those outside the BMP (U+2F8D4 is 最)
+    ("这就是\U0002f8d4终办\uf9e4结果，改不了。", ["这就是最终办理结果"]),
+])
+def test_context_rules_judge_the_words_around_the_phrase(text: str, expected: list[str]) -> None:
+    assert [h.phrase for h in CHECKER.check(text)] == expected
+
+
+def test_a_hit_far_past_its_speaker_label_is_in_no_turn() -> None:
+    far = "来电人：" + "材料带齐了。" * 120 + "不知道"
+    assert [h.phrase for h in CHECKER.check(far)] == ["不知道"]
+
+
+def test_a_speaker_label_pattern_without_its_group_names_the_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from seat_console.core.errors import DataFileError
+
+    source = (SHIPPED_SCRIPTS_PHRASES / "forbidden.yaml").read_text(encoding="utf-8")
+    broken = source.replace("(?P<label>", "(?:", 1)
+    assert broken != source
+    (tmp_path / "forbidden.yaml").write_text(broken, encoding="utf-8")
+    with pytest.raises(DataFileError) as raised:
+        load_forbidden(tmp_path)
+    line = next(n for n, text in enumerate(broken.splitlines(), 1) if text.startswith("speaker_label"))
+    assert raised.value.line == line and "(?P<label>" in raised.value.message

@@ -11,13 +11,17 @@ match for the rule to excuse a hit:
 - `matched`: searched in the hit as written (separators kept: `^等[，,]` is a clause break right
   after 等);
 - `sentence`: searched in the text from the start of the hit's sentence (after the last of
-  `sentence_breaks`, at most `sentence_chars` characters) to the hit, normalised.
+  `sentence_breaks`, at most `sentence_chars` characters) to the hit, normalised;
+- `speaker`: searched in the label of the transcript turn the hit is in (the last match of
+  `speaker_label` within `turn_chars` before the hit, its group `label` as written: 来电人 in
+  `来电人：我着急也没有用啊`); a hit in no labelled turn has no speaker and the rule does not apply.
 `{name}` in a pattern stands for the word list `name` of `word_lists` (longest words first).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +30,7 @@ from seat_console.core.phrases.matcher import Match
 from seat_console.core.yaml_source import YamlDocument
 
 _LIST_NAME = re.compile(r"\{([a-z_]+)\}")
-PATTERN_KEYS = ("before", "after", "matched", "sentence")
+PATTERN_KEYS = ("before", "after", "matched", "sentence", "speaker")
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class ContextRule:
     after: re.Pattern[str] | None
     matched: re.Pattern[str] | None
     sentence: re.Pattern[str] | None
+    speaker: re.Pattern[str] | None
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,8 @@ class ContextSettings:
     context_chars: int
     sentence_breaks: str
     sentence_chars: int
+    speaker_label: re.Pattern[str] | None = None
+    turn_chars: int = 600
 
 
 def _word_lists(document: YamlDocument, data: dict[str, Any]) -> dict[str, str]:
@@ -126,14 +133,25 @@ def load_context(document: YamlDocument, data: dict[str, Any],
             raise document.error(loc, f"a context rule needs one of {', '.join(PATTERN_KEYS)}")
         rules.append(ContextRule(rule_id, text(document, loc, item, "why"), frozenset(applies),
                                  patterns.get("before"), patterns.get("after"),
-                                 patterns.get("matched"), patterns.get("sentence")))
+                                 patterns.get("matched"), patterns.get("sentence"),
+                                 patterns.get("speaker")))
+    label = None
+    if data.get("speaker_label") is not None:
+        label = _pattern(document, ("speaker_label",), text(document, (), data, "speaker_label"),
+                         lists)
+        if "label" not in label.groupindex:
+            raise document.error(("speaker_label",), "the pattern needs a group (?P<label>...)")
+    elif any(rule.speaker is not None for rule in rules):
+        raise document.error(("context",), "a rule with 'speaker' needs 'speaker_label'")
     return ContextSettings(tuple(rules),
                            _characters(document, data, "clause_breaks", "，。！？；：,!?;:\n"),
                            whole_number(document, ("context_chars",),
                                         data.get("context_chars", 14), 1),
                            _characters(document, data, "sentence_breaks", "。！？!?\n"),
                            whole_number(document, ("sentence_chars",),
-                                        data.get("sentence_chars", 80), 1))
+                                        data.get("sentence_chars", 80), 1),
+                           label,
+                           whole_number(document, ("turn_chars",), data.get("turn_chars", 600), 1))
 
 
 def _characters(document: YamlDocument, data: dict[str, Any], key: str, default: str) -> str:
@@ -156,6 +174,7 @@ class ContextJudge:
         breaks = "[" + re.escape(settings.clause_breaks) + "]"
         self._last_break = re.compile(f"(?s:.*){breaks}")
         self._first_break = re.compile(breaks)
+        self._labels: tuple[str | None, list[tuple[int, str]]] = (None, [])
         self._last_sentence_break = re.compile(
             "(?s:.*)[" + re.escape(settings.sentence_breaks) + "]")
 
@@ -164,7 +183,7 @@ class ContextJudge:
         rules = self._by_phrase.get(phrase)
         if not rules:
             return None
-        before = after = sentence = None
+        before = after = sentence = speaker = None
         limit = self.settings.context_chars
         for rule in rules:
             if rule.matched is not None and not rule.matched.search(hit.matched):
@@ -184,5 +203,25 @@ class ContextJudge:
                     sentence = hit.before(self.settings.sentence_chars, self._last_sentence_break)
                 if not rule.sentence.search(sentence):
                     continue
+            if rule.speaker is not None:
+                if speaker is None:
+                    speaker = self._speaker(hit)
+                if not rule.speaker.search(speaker):
+                    continue
             return rule
         return None
+
+    def _speaker(self, hit: Match[Any]) -> str:
+        """The label of the transcript turn the hit is in, "" outside labelled turns. The
+        labels of a text are found once, for all of its hits."""
+        pattern = self.settings.speaker_label
+        if pattern is None:
+            return ""
+        text, ends = self._labels  # one read: checks may run in several threads
+        if text is not hit.text:
+            ends = [(m.end(), m.group("label")) for m in pattern.finditer(hit.text)]
+            self._labels = (hit.text, ends)
+        turn = bisect_right(ends, (hit.start, "\U0010ffff")) - 1
+        if turn < 0 or hit.start - ends[turn][0] > self.settings.turn_chars:
+            return ""
+        return ends[turn][1]

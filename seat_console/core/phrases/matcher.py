@@ -49,6 +49,11 @@ class Match(Generic[Key]):
             c_from = max(c_from, self._offsets.compact(cut.end()))
         return self._compact[c_from:self._c_start]
 
+    @property
+    def text(self) -> str:
+        """The whole original text the hit is in."""
+        return self._text
+
     def after(self, limit: int, first_break: re.Pattern[str]) -> str:
         """Up to `limit` normalised characters after the hit up to the next clause break, and
         that break as written (？ tells a question)."""

@@ -18,6 +18,7 @@ import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import chain
 
 import numpy
 
@@ -28,9 +29,10 @@ _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0
 
 @lru_cache(maxsize=1)
 def _base_table() -> dict[int, str]:
-    """DROP for separators and NFKC single-character folds, for the whole BMP."""
+    """DROP for separators and NFKC single-character folds, for the whole BMP and the CJK
+    Compatibility Ideographs Supplement (U+2F800..U+2FA1F: 最 is 最)."""
     table: dict[int, str] = {}
-    for code in range(0x10000):
+    for code in chain(range(0x10000), range(0x2F800, 0x2FA20)):
         char = chr(code)
         # NFKC first: Kangxi radicals and other symbols that NFKC maps to an ideograph or a
         # letter (⾏ -> 行, ⼀ -> 一) are that letter, not a symbol to drop.
