@@ -1,6 +1,6 @@
 """Scope and emergency detection on the labelled sets, beside the plain substring baseline.
 
-The rules were tuned on dev and dev2 (tests/data/scope_labelled_dev.jsonl, _dev2.jsonl); the
+The rules were tuned on dev, dev2 and dev3 (tests/data/scope_labelled_dev*.jsonl); the
 test half (scope_labelled_test.jsonl) and the holdout (scope_holdout.jsonl, when present) were
 never read row by row. By default the untuned sets are scored (`--sets dev,dev2,test,holdout` for
 others, `--speed` for the speed only). For each set it prints scope precision / recall / F1, false alarms on look-alike rows (kind scope_lookalike,
@@ -30,10 +30,11 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE.parent / "tests" / "data"
 DEV = DATA / "scope_labelled_dev.jsonl"
 DEV2 = DATA / "scope_labelled_dev2.jsonl"
+DEV3 = DATA / "scope_labelled_dev3.jsonl"
 TEST = DATA / "scope_labelled_test.jsonl"
 HOLDOUT = DATA / "scope_holdout.jsonl"
-SETS = {"dev": DEV, "dev2": DEV2, "test": TEST, "holdout": HOLDOUT}
-TUNED = ("dev", "dev2")  # read row by row while the rules were written
+SETS = {"dev": DEV, "dev2": DEV2, "dev3": DEV3, "test": TEST, "holdout": HOLDOUT}
+TUNED = ("dev", "dev2", "dev3")  # read row by row while the rules were written
 UNSEEN = ("test", "holdout")  # scored only, as aggregate figures
 BASELINE = HERE / "scope_baseline.yaml"
 LOOKALIKE_KINDS = ("scope_lookalike", "emergency_lookalike", "in_scope")

@@ -1,8 +1,8 @@
 """Scope and emergency detection against the labelled sets, beside the plain substring baseline
 (the old trigger lists, bench/scope_baseline.yaml) scored in the same run.
 
-- dev and dev2 (tests/data/scope_labelled_dev.jsonl, scope_labelled_dev2.jsonl) were read row by
-  row while the rules were written: they must meet the targets (scope F1 >= 0.95, no false alarm
+- dev, dev2 and dev3 (tests/data/scope_labelled_dev*.jsonl) were read row by row while the
+  rules were written: they must meet the targets (scope F1 >= 0.95, no false alarm
   on look-alike rows: kinds scope_lookalike, emergency_lookalike and in_scope give neither a scope
   nor an emergency, emergency recall >= 0.98), and their misses are printed.
 - the test half (scope_labelled_test.jsonl) and the holdout (scope_holdout.jsonl) were never read:
@@ -26,12 +26,13 @@ from seat_console.core.phrases.scope import CATEGORIES, EMERGENCY_SERVICES, Scop
 
 F1_AT_LEAST = 0.95
 EMERGENCY_RECALL_AT_LEAST = 0.98
-# What the rules reach on the sets they were never tuned on (2026-12: test F1 0.899, emergency
-# recall 0.979, 8 false alarms; holdout F1 0.898, emergency recall 0.937, 9 false alarms): floors,
-# so that a change cannot make them worse unnoticed (false_alarms is a ceiling).
+# What the rules reach on the sets they were never tuned on (2026-12-02, after tuning on dev3:
+# test F1 0.907, emergency recall 0.979, 7 false alarms; holdout F1 0.915, emergency recall 0.937,
+# 8 false alarms): floors, so that a change cannot make them worse unnoticed (false_alarms is a
+# ceiling).
 FLOOR = {
-    "test": {"f1": 0.89, "emergency_recall": 0.97, "false_alarms": 8},
-    "holdout": {"f1": 0.89, "emergency_recall": 0.93, "false_alarms": 9},
+    "test": {"f1": 0.90, "emergency_recall": 0.97, "false_alarms": 7},
+    "holdout": {"f1": 0.91, "emergency_recall": 0.93, "false_alarms": 8},
 }
 
 
