@@ -10,8 +10,8 @@ import pytest
 
 from seat_console.config import SHIPPED_KB_DATA
 from seat_console.core.kb.index import KbIndex, fingerprint, open_index
-from seat_console.core.kb.loader import load_kb
-from seat_console.core.kb.search import KbSearch
+from seat_console.core.kb.loader import KbRecord, load_kb
+from seat_console.core.kb.search import KbSearch, mixed_parts
 from seat_console.core.kb.synonyms import load_synonyms
 
 QUERIES = Path(__file__).parent / "data" / "kb_queries.jsonl"
@@ -103,3 +103,33 @@ def test_damaged_cached_index_is_rebuilt(tmp_path: Path) -> None:
     (tmp_path / index.key / "arrays.npz").write_bytes(b"garbage")
     rebuilt = open_index(RECORDS, SYNONYMS, tmp_path)
     assert len(rebuilt) == len(RECORDS)
+
+
+@pytest.mark.parametrize(("typed", "parts"), [
+    ("60suiyishang", ["60", "suiyishang"]), ("c1jiazhao", ["c1", "jiazhao"]),
+    ("koule3fen", ["koule", "3", "fen"]), ("6srx", ["6", "srx"]), ("gjj", ["gjj"]), ("120", ["120"]),
+])
+def test_digits_inside_typed_pinyin_are_their_own_parts(typed: str, parts: list[str]) -> None:
+    assert mixed_parts(typed) == parts
+
+
+def tiny_engine(*titles: str) -> KbSearch:
+    records = [KbRecord(id=f"t{i}", kind="article", title=title, body="正文", keywords=[],
+                        synonyms=[], category="", department="", updated=None, extra={},
+                        source="tiny")
+               for i, title in enumerate(titles)]
+    return KbSearch(KbIndex.build(records, SYNONYMS), SYNONYMS)
+
+
+def test_initials_the_pinyin_splitter_reads_only_in_part_still_find_the_title() -> None:
+    # gatxz splits as ga + (txz: no syllable), escgh as e + (scgh): both are initials
+    engine = tiny_engine("港澳通行证办理", "二手车过户", "公积金提取")
+    assert [h.id for h in engine.search("gatxz", 3)][:1] == ["t0"]
+    assert [h.id for h in engine.search("escgh", 3)][:1] == ["t1"]
+
+
+def test_a_number_typed_into_pinyin_matches_the_number_in_the_title() -> None:
+    engine = tiny_engine("C1驾照增驾B2", "驾照扣3分怎么消", "60岁以上乘车优惠", "65岁以上乘车免费")
+    assert [h.id for h in engine.search("60suiyishang", 3)][:1] == ["t2"]
+    assert [h.id for h in engine.search("c1zengjia", 3)][:1] == ["t0"]
+    assert [h.id for h in engine.search("kou3fen", 3)][:1] == ["t1"]

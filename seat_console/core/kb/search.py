@@ -3,6 +3,7 @@ candidates from the postings -> rapidfuzz rerank -> hits with matched spans in t
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -25,6 +26,8 @@ CANDIDATES = 60
 SYNONYM_WEIGHT = 0.7
 BM25_SHARE = 0.65  # final score = 0.65 * BM25 (relative to the best) + 0.35 * fuzzy similarity
 VOWELS = set("aeiouv")
+LICENCE_CLASS = re.compile(r"[a-z]\d+(?=[a-z])")  # c1jiazhao: c1 (a driving licence class)
+LETTERS_OR_DIGITS = re.compile(r"[a-z]+|\d+")
 # Weight of each kind of query token, by field.
 CHAR_WEIGHTS = {"T": 3.0, "K": 2.5, "B": 1.0}
 HOMOPHONE_WEIGHTS = {"TP": 1.2, "KP": 1.0}
@@ -78,26 +81,51 @@ def plan_query(query: str, synonyms: SynonymTable) -> QueryPlan:
         for run in cjk_runs(word):
             plan.chars.append(run)
             _char_tokens(run, SYNONYM_WEIGHT, plan)
-    for word in ascii_words(query):
+    for typed in ascii_words(query):
         for field_name in ("T", "K"):
-            plan.tokens.append((f"{field_name}#{word}", CHAR_WEIGHTS[field_name]))
-        if word.isdigit():
-            continue
-        split = segment_pinyin(word) if VOWELS & set(word) else None
-        if split:
-            plan.pinyin.append(split)
-            for namespace, weight in PINYIN_WEIGHTS.items():
-                if len(split) == 1:
-                    plan.tokens.append((f"{namespace}.{split[0]}", weight))
-                for left, right in zip(split, split[1:]):
-                    plan.tokens.append((f"{namespace}~{left} {right}", weight))
-        if not split or len(word) <= 3:
-            plan.initials.append(word)
-            for namespace, weight in INITIALS_WEIGHTS.items():
-                grams = ngrams(word, 3) or ngrams(word, 2)
-                for gram in grams:
-                    plan.tokens.append((f"{namespace}~{gram}", weight))
+            plan.tokens.append((f"{field_name}#{typed}", CHAR_WEIGHTS[field_name]))
+        for part in mixed_parts(typed):
+            if part != typed and not part.isalpha():  # 60, c1: as the title writes them
+                for field_name in ("T", "K"):
+                    plan.tokens.append((f"{field_name}#{part}", CHAR_WEIGHTS[field_name]))
+            if part.isalpha():
+                _letter_tokens(part, plan)
     return plan
+
+
+def mixed_parts(typed: str) -> list[str]:
+    """A typed word with digits in it, in the parts that mean something on their own:
+    60suiyishang -> 60, suiyishang; c1jiazhao -> c1, jiazhao (a licence class keeps its letter);
+    koule3fen -> koule, 3, fen; 6srx -> 6, srx. A word without digits is itself."""
+    if typed.isalpha() or typed.isdigit():
+        return [typed]
+    parts = []
+    head = LICENCE_CLASS.match(typed)
+    if head:
+        parts.append(head.group())
+        typed = typed[head.end():]
+    parts.extend(LETTERS_OR_DIGITS.findall(typed))
+    return parts
+
+
+def _letter_tokens(word: str, plan: QueryPlan) -> None:
+    """Pinyin and initials tokens of one typed word. A word the pinyin splitter reads only in
+    part (gatxz: ga + txz) is looked up as initials too."""
+    split = segment_pinyin(word) if VOWELS & set(word) else None
+    partial = split is not None and len("".join(split)) < len(word)
+    if split:
+        plan.pinyin.append(split)
+        for namespace, weight in PINYIN_WEIGHTS.items():
+            if len(split) == 1:
+                plan.tokens.append((f"{namespace}.{split[0]}", weight))
+            for left, right in zip(split, split[1:]):
+                plan.tokens.append((f"{namespace}~{left} {right}", weight))
+    if not split or partial or len(word) <= 3:
+        plan.initials.append(word)
+        for namespace, weight in INITIALS_WEIGHTS.items():
+            grams = ngrams(word, 3) or ngrams(word, 2)
+            for gram in grams:
+                plan.tokens.append((f"{namespace}~{gram}", weight))
 
 
 def _spans(title: str, doc_pinyin: list[str], doc_initials: str, plan: QueryPlan) -> list[tuple[int, int]]:
