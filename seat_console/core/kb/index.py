@@ -17,6 +17,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -57,10 +58,17 @@ def _keyword_text(record: KbRecord) -> str:
     return " ".join(p for p in parts if p)
 
 
+@lru_cache(maxsize=65536)
+def run_syllables(run: str) -> tuple[str, ...]:
+    """pypinyin of one CJK run, cached: a title's runs are read for its tokens and for its
+    pinyin line, and KBs repeat their words (half of a 20k build was pypinyin)."""
+    return tuple(syllables(run))
+
+
 def _title_pinyin(title: str) -> list[str]:
     result = [""] * len(title)
     for run_start, run in _runs_with_offsets(title):
-        for offset, syllable in enumerate(syllables(run)):
+        for offset, syllable in enumerate(run_syllables(run)):
             result[run_start + offset] = syllable
     return result
 
@@ -83,12 +91,12 @@ def field_tokens(field: str, text: str, *, pinyin: bool) -> Iterator[str]:
                 for char in run:
                     yield f"{field}.{char}"
         if pinyin:
-            run_syllables = syllables(run)
-            for syllable in run_syllables:
+            spoken = run_syllables(run)
+            for syllable in spoken:
                 yield f"{field}P.{syllable}"
-            for left, right in zip(run_syllables, run_syllables[1:]):
+            for left, right in zip(spoken, spoken[1:]):
                 yield f"{field}P~{left} {right}"
-            letters = initials(run_syllables)
+            letters = initials(list(spoken))
             for n in (2, 3):
                 for gram in ngrams(letters, n):
                     yield f"{field}I~{gram}"
