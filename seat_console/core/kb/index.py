@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seat_console.core.kb.body_postings import body_postings
 from seat_console.core.kb.loader import KbRecord
 from seat_console.core.kb.synonyms import SynonymTable
 from seat_console.core.kb.text_features import (
@@ -106,9 +107,16 @@ def field_tokens(field: str, text: str, *, pinyin: bool) -> Iterator[str]:
 
 
 def document_tokens(record: KbRecord) -> Iterator[str]:
+    """Every token of an entry (the body's once each); the build makes the body's in numpy
+    (body_postings.py), the same ones."""
+    yield from head_tokens(record)
+    yield from set(field_tokens("B", record.body, pinyin=False))
+
+
+def head_tokens(record: KbRecord) -> Iterator[str]:
+    """The tokens of the title and the keywords/synonyms/services."""
     yield from field_tokens("T", record.title, pinyin=True)
     yield from field_tokens("K", _keyword_text(record), pinyin=True)
-    yield from set(field_tokens("B", record.body, pinyin=False))
 
 
 def namespace_of(token: str) -> str:
@@ -166,7 +174,7 @@ class KbIndex:
         lengths = np.zeros((len(records), len(NAMESPACES)), dtype=np.float32)
         docs = []
         for doc, record in enumerate(records):
-            counts = Counter(document_tokens(record))
+            counts = Counter(head_tokens(record))
             for token, tf in counts.items():
                 token_id = vocab.get(token)
                 if token_id is None:
@@ -180,9 +188,18 @@ class KbIndex:
             docs.append(DocInfo(record.id, record.kind, record.title, record.category,
                                 record.department, _keyword_text(record), title_pinyin,
                                 "".join(s[0] if s else " " for s in title_pinyin)))
-        tokens = np.frombuffer(token_ids, dtype=np.int32)
-        documents = np.frombuffer(doc_ids, dtype=np.int32)
-        tf = np.frombuffer(tfs, dtype=np.float32)
+        body_vocabulary, body_documents, body_tokens = body_postings([r.body for r in records])
+        body = namespace_ids["B"]
+        first_body_token = len(vocab)
+        vocab.update(zip(body_vocabulary, range(first_body_token,
+                                                first_body_token + len(body_vocabulary))))
+        token_namespace.extend([body] * len(body_vocabulary))
+        lengths[:, body] += np.bincount(body_documents, minlength=len(records))
+        tokens = np.concatenate((np.frombuffer(token_ids, dtype=np.int32),
+                                 body_tokens + np.int32(first_body_token)))
+        documents = np.concatenate((np.frombuffer(doc_ids, dtype=np.int32), body_documents))
+        tf = np.concatenate((np.frombuffer(tfs, dtype=np.float32),
+                             np.ones(len(body_documents), dtype=np.float32)))
         namespaces = np.array(token_namespace, dtype=np.int32)
         count = max(1, len(records))
         document_frequency = np.bincount(tokens, minlength=len(vocab)).astype(np.float32)
