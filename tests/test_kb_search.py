@@ -100,9 +100,20 @@ def test_index_is_saved_by_content_hash_and_reused(tmp_path: Path) -> None:
 
 def test_damaged_cached_index_is_rebuilt(tmp_path: Path) -> None:
     index = open_index(RECORDS, SYNONYMS, tmp_path)
-    (tmp_path / index.key / "arrays.npz").write_bytes(b"garbage")
+    (tmp_path / index.key / "postings.npy").write_bytes(b"garbage")
     rebuilt = open_index(RECORDS, SYNONYMS, tmp_path)
     assert len(rebuilt) == len(RECORDS)
+
+
+def test_a_cached_index_cut_short_is_rebuilt(tmp_path: Path) -> None:
+    import numpy as np
+
+    index = open_index(RECORDS, SYNONYMS, tmp_path)
+    np.save(tmp_path / index.key / "weights.npy", index.weights[:10])  # a valid file, too short
+    rebuilt = open_index(RECORDS, SYNONYMS, tmp_path)
+    assert len(rebuilt.weights) == len(index.weights)
+    assert [h.id for h in KbSearch(rebuilt, SYNONYMS).search("公积金提取", 3)] == \
+        [h.id for h in KbSearch(index, SYNONYMS).search("公积金提取", 3)]
 
 
 @pytest.mark.parametrize(("typed", "parts"), [

@@ -34,7 +34,8 @@ from seat_console.core.kb.text_features import (
     syllables,
 )
 
-ENGINE_VERSION = "kb-index-1"
+ENGINE_VERSION = "kb-index-2"  # 2: arrays as .npy files, memory-mapped on load
+ARRAYS = ("offsets", "postings", "weights")
 K1, B = 1.2, 0.5
 # Token namespaces: field x feature. T title, K keywords/synonyms/services, B body;
 # ~ bigram, . unigram, P pinyin, I initials, # ascii word.
@@ -220,8 +221,8 @@ class KbIndex:
         """Write atomically into `folder` (a sibling temp folder renamed into place)."""
         folder.parent.mkdir(parents=True, exist_ok=True)
         temporary = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
-        np.savez(temporary / "arrays.npz", offsets=self.offsets, postings=self.postings,
-                 weights=self.weights)
+        for name in ARRAYS:
+            np.save(temporary / f"{name}.npy", getattr(self, name))
         vocabulary = sorted(self.vocab, key=self.vocab.__getitem__)
         (temporary / "vocab.json").write_text(json.dumps(vocabulary, ensure_ascii=False),
                                               encoding="utf-8")
@@ -241,10 +242,16 @@ class KbIndex:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         if meta.get("engine") != ENGINE_VERSION:
             raise ValueError(f"index built by {meta.get('engine')}, not {ENGINE_VERSION}")
-        arrays = np.load(folder / "arrays.npz")
+        # memory-mapped: a 100k-article KB's postings are read from the page cache as queries
+        # touch them, not all into memory at start
+        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
         vocabulary = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
         docs = [DocInfo(*row) for row in json.loads((folder / "docs.json").read_text(
             encoding="utf-8"))]
+        offsets, postings = arrays["offsets"], arrays["postings"]
+        if not (len(offsets) == len(vocabulary) + 1 and offsets[-1] == len(postings)
+                == len(arrays["weights"]) and len(docs) == meta.get("documents")):
+            raise ValueError(f"index in {folder} is inconsistent")
         return cls(docs, {token: i for i, token in enumerate(vocabulary)}, arrays["offsets"],
                    arrays["postings"], arrays["weights"], meta["key"])
 
