@@ -15,15 +15,15 @@ import shutil
 import tempfile
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from seat_console.core.kb.body_postings import body_postings
 from seat_console.core.kb.loader import KbRecord
+from seat_console.core.kb.stored_docs import DocInfo, StoredDocs, save_docs
 from seat_console.core.kb.synonyms import SynonymTable
 from seat_console.core.kb.text_features import (
     ascii_words,
@@ -34,24 +34,13 @@ from seat_console.core.kb.text_features import (
     syllables,
 )
 
-ENGINE_VERSION = "kb-index-2"  # 2: arrays as .npy files, memory-mapped on load
+ENGINE_VERSION = "kb-index-3"  # 2: arrays as .npy files, memory-mapped; 3: entries read on demand
+COLUMNS = ("id", "kind", "category", "department")
 ARRAYS = ("offsets", "postings", "weights")
 K1, B = 1.2, 0.5
 # Token namespaces: field x feature. T title, K keywords/synonyms/services, B body;
 # ~ bigram, . unigram, P pinyin, I initials, # ascii word.
 NAMESPACES = ("T", "K", "B", "TP", "KP", "TI", "KI", "T#", "K#")
-
-
-@dataclass(frozen=True)
-class DocInfo:
-    id: str
-    kind: str
-    title: str
-    category: str
-    department: str
-    keywords: str  # keywords, synonyms, services joined (for reranking)
-    title_pinyin: list[str]  # one syllable per title character ("" for non-CJK)
-    title_initials: str  # one letter per title character (" " for non-CJK)
 
 
 def _keyword_text(record: KbRecord) -> str:
@@ -142,18 +131,39 @@ def fingerprint(records: list[KbRecord], synonyms: SynonymTable) -> str:
 class KbIndex:
     """Postings (token -> documents with BM25 weights) plus what hits need to show."""
 
-    def __init__(self, docs: list[DocInfo], vocab: dict[str, int], offsets: np.ndarray,
-                 postings: np.ndarray, weights: np.ndarray, key: str) -> None:
+    def __init__(self, docs: Sequence[DocInfo], vocab: dict[str, int], offsets: np.ndarray,
+                 postings: np.ndarray, weights: np.ndarray, key: str,
+                 columns: Path | None = None) -> None:
         self.docs = docs
         self.vocab = vocab
         self.offsets = offsets
         self.postings = postings
         self.weights = weights
         self.key = key
-        self.categories = np.array([d.category for d in docs], dtype=object)
-        self.departments = np.array([d.department for d in docs], dtype=object)
-        self.kinds = np.array([d.kind for d in docs], dtype=object)
-        self.position = {d.id: i for i, d in enumerate(docs)}
+        self._columns_file = columns
+
+    @cached_property
+    def _columns(self) -> dict[str, list[str]]:
+        """id, kind, category, department of every entry, for filters (read on first use)."""
+        if self._columns_file is not None:
+            return dict(zip(COLUMNS, json.loads(self._columns_file.read_text(encoding="utf-8"))))
+        return {name: [getattr(d, name) for d in self.docs] for name in COLUMNS}
+
+    @cached_property
+    def categories(self) -> np.ndarray:
+        return np.array(self._columns["category"], dtype=object)
+
+    @cached_property
+    def departments(self) -> np.ndarray:
+        return np.array(self._columns["department"], dtype=object)
+
+    @cached_property
+    def kinds(self) -> np.ndarray:
+        return np.array(self._columns["kind"], dtype=object)
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        return {doc_id: i for i, doc_id in enumerate(self._columns["id"])}
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -226,9 +236,9 @@ class KbIndex:
         vocabulary = sorted(self.vocab, key=self.vocab.__getitem__)
         (temporary / "vocab.json").write_text(json.dumps(vocabulary, ensure_ascii=False),
                                               encoding="utf-8")
-        (temporary / "docs.json").write_text(json.dumps(
-            [[d.id, d.kind, d.title, d.category, d.department, d.keywords, d.title_pinyin,
-              d.title_initials] for d in self.docs], ensure_ascii=False), encoding="utf-8")
+        save_docs(self.docs, temporary)
+        (temporary / "columns.json").write_text(json.dumps(
+            [self._columns[name] for name in COLUMNS], ensure_ascii=False), encoding="utf-8")
         (temporary / "meta.json").write_text(json.dumps(
             {"engine": ENGINE_VERSION, "key": self.key, "documents": len(self.docs)}),
             encoding="utf-8")
@@ -246,14 +256,13 @@ class KbIndex:
         # touch them, not all into memory at start
         arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
         vocabulary = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
-        docs = [DocInfo(*row) for row in json.loads((folder / "docs.json").read_text(
-            encoding="utf-8"))]
+        docs = StoredDocs(folder)
         offsets, postings = arrays["offsets"], arrays["postings"]
         if not (len(offsets) == len(vocabulary) + 1 and offsets[-1] == len(postings)
                 == len(arrays["weights"]) and len(docs) == meta.get("documents")):
             raise ValueError(f"index in {folder} is inconsistent")
         return cls(docs, {token: i for i, token in enumerate(vocabulary)}, arrays["offsets"],
-                   arrays["postings"], arrays["weights"], meta["key"])
+                   arrays["postings"], arrays["weights"], meta["key"], folder / "columns.json")
 
 
 def open_index(records: list[KbRecord], synonyms: SynonymTable, cache: Path) -> KbIndex:
