@@ -13,7 +13,7 @@ from pathlib import Path
 from seat_console.commands.json_lines import utf8_stdio
 from seat_console.config import Config
 from seat_console.core.db import Database
-from seat_console.core.kb.index import open_index
+from seat_console.core.kb.file_index import open_file_index
 from seat_console.core.errors import DataFileError
 from seat_console.core.kb.load_report import report_lines
 from seat_console.core.kb.loader import (
@@ -57,12 +57,11 @@ def engine_for(args: argparse.Namespace, config: Config) -> KbSearch:
         path = Path(args.kb)
         if not path.exists():
             raise SystemExit(f"seat-console: error: --kb {path}: no such file or folder")
-        result = load_kb([path], columns=columns(args))
-        report(result.errors, "warning", args.verbose)
-        if not result.records:  # nothing to search (and KbIndex.build needs one entry)
+        index, problems = open_file_index([path], columns(args), cache_folder())
+        report(problems, "warning", args.verbose)
+        if index is None:  # nothing to search (and KbIndex.build needs one entry)
             raise SystemExit(f"seat-console: error: --kb {path}: no KB entries loaded")
-        synonyms = synonyms_for([path])
-        return KbSearch(open_index(result.records, synonyms, cache_folder()), synonyms)
+        return KbSearch(index, synonyms_for([path]))
     return engine_for_db(open_store(config)[0])
 
 
