@@ -34,9 +34,11 @@ from seat_console.core.kb.text_features import (
     syllables,
 )
 
-ENGINE_VERSION = "kb-index-3"  # 2: arrays as .npy files, memory-mapped; 3: entries read on demand
+ENGINE_VERSION = "kb-index-4"  # 2: .npy arrays, memory-mapped; 3: entries read on demand;
+# 4: weights in one byte each, scaled per token
 COLUMNS = ("id", "kind", "category", "department")
-ARRAYS = ("offsets", "postings", "weights")
+ARRAYS = ("offsets", "postings", "weights", "scales")
+LEVELS = 255  # a posting's weight is one byte: its share of the token's largest weight
 K1, B = 1.2, 0.5
 # Token namespaces: field x feature. T title, K keywords/synonyms/services, B body;
 # ~ bigram, . unigram, P pinyin, I initials, # ascii word.
@@ -132,13 +134,14 @@ class KbIndex:
     """Postings (token -> documents with BM25 weights) plus what hits need to show."""
 
     def __init__(self, docs: Sequence[DocInfo], vocab: dict[str, int], offsets: np.ndarray,
-                 postings: np.ndarray, weights: np.ndarray, key: str,
+                 postings: np.ndarray, weights: np.ndarray, scales: np.ndarray, key: str,
                  columns: Path | None = None) -> None:
         self.docs = docs
         self.vocab = vocab
         self.offsets = offsets
         self.postings = postings
-        self.weights = weights
+        self.weights = weights  # uint8: weight = weights[k] * scales[token]
+        self.scales = scales
         self.key = key
         self._columns_file = columns
 
@@ -173,45 +176,44 @@ class KbIndex:
         if token_id is None:
             return None
         start, end = self.offsets[token_id], self.offsets[token_id + 1]
-        return self.postings[start:end], self.weights[start:end]
+        return self.postings[start:end], self.weights[start:end] * self.scales[token_id]
 
     # -- building ---------------------------------------------------------------------------------
     @classmethod
     def build(cls, records: list[KbRecord], synonyms: SynonymTable) -> KbIndex:
         vocab: dict[str, int] = {}
-        token_namespace: list[int] = []
         namespace_ids = {ns: i for i, ns in enumerate(NAMESPACES)}
         token_ids, doc_ids, tfs = array("i"), array("i"), array("f")
-        lengths = np.zeros((len(records), len(NAMESPACES)), dtype=np.float32)
         docs = []
+        add = vocab.setdefault
         for doc, record in enumerate(records):
             counts = Counter(head_tokens(record))
-            for token, tf in counts.items():
-                token_id = vocab.get(token)
-                if token_id is None:
-                    token_id = vocab[token] = len(vocab)
-                    token_namespace.append(namespace_ids[namespace_of(token)])
-                token_ids.append(token_id)
-                doc_ids.append(doc)
-                tfs.append(tf)
-                lengths[doc, token_namespace[token_id]] += tf
+            # one comprehension per entry, not one Python statement per token: a 100k build
+            # spends most of its time here
+            token_ids.extend([add(token, len(vocab)) for token in counts])
+            tfs.extend(counts.values())
+            doc_ids.extend(array("i", [doc]) * len(counts))
             title_pinyin = _title_pinyin(record.title)
             docs.append(DocInfo(record.id, record.kind, record.title, record.category,
                                 record.department, _keyword_text(record), title_pinyin,
                                 "".join(s[0] if s else " " for s in title_pinyin)))
+        token_namespace = [namespace_ids[namespace_of(token)] for token in vocab]
         body_vocabulary, body_documents, body_tokens = body_postings([r.body for r in records])
         body = namespace_ids["B"]
         first_body_token = len(vocab)
         vocab.update(zip(body_vocabulary, range(first_body_token,
                                                 first_body_token + len(body_vocabulary))))
         token_namespace.extend([body] * len(body_vocabulary))
-        lengths[:, body] += np.bincount(body_documents, minlength=len(records))
         tokens = np.concatenate((np.frombuffer(token_ids, dtype=np.int32),
                                  body_tokens + np.int32(first_body_token)))
         documents = np.concatenate((np.frombuffer(doc_ids, dtype=np.int32), body_documents))
         tf = np.concatenate((np.frombuffer(tfs, dtype=np.float32),
                              np.ones(len(body_documents), dtype=np.float32)))
         namespaces = np.array(token_namespace, dtype=np.int32)
+        # each entry's length per namespace: the sum of its tf there
+        lengths = np.bincount(documents.astype(np.int64) * len(NAMESPACES) + namespaces[tokens],
+                              weights=tf, minlength=len(records) * len(NAMESPACES)).astype(
+            np.float32).reshape(len(records), len(NAMESPACES))
         count = max(1, len(records))
         document_frequency = np.bincount(tokens, minlength=len(vocab)).astype(np.float32)
         idf = np.log1p((count - document_frequency + 0.5) / (document_frequency + 0.5))
@@ -223,7 +225,8 @@ class KbIndex:
         order = np.argsort(tokens, kind="stable")
         offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
         offsets[1:] = np.cumsum(document_frequency.astype(np.int64))
-        return cls(docs, vocab, offsets, documents[order].copy(), weight[order].astype(np.float32),
+        levels, scales = quantize(weight[order].astype(np.float32), offsets)
+        return cls(docs, vocab, offsets, documents[order].copy(), levels, scales,
                    fingerprint(records, synonyms))
 
     # -- persistence ------------------------------------------------------------------------------
@@ -259,10 +262,25 @@ class KbIndex:
         docs = StoredDocs(folder)
         offsets, postings = arrays["offsets"], arrays["postings"]
         if not (len(offsets) == len(vocabulary) + 1 and offsets[-1] == len(postings)
-                == len(arrays["weights"]) and len(docs) == meta.get("documents")):
+                == len(arrays["weights"]) and len(arrays["scales"]) == len(vocabulary)
+                and len(docs) == meta.get("documents")):
             raise ValueError(f"index in {folder} is inconsistent")
         return cls(docs, {token: i for i, token in enumerate(vocabulary)}, arrays["offsets"],
-                   arrays["postings"], arrays["weights"], meta["key"], folder / "columns.json")
+                   arrays["postings"], arrays["weights"], arrays["scales"], meta["key"],
+                   folder / "columns.json")
+
+
+def quantize(weights: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (sorted by token, token t's from offsets[t] to offsets[t + 1]) as one byte each
+    and a scale per token: the error is under 0.2% of the token's largest weight, a quarter of
+    the disk and of the pages a query reads."""
+    tokens = len(offsets) - 1
+    if not len(weights):
+        return np.zeros(0, dtype=np.uint8), np.ones(tokens, dtype=np.float32)
+    largest = np.maximum(np.maximum.reduceat(weights, offsets[:-1]), 1e-12)
+    scales = (largest / LEVELS).astype(np.float32)
+    per_posting = np.repeat(scales, np.diff(offsets))
+    return np.rint(weights / per_posting).astype(np.uint8), scales
 
 
 def open_index(records: list[KbRecord], synonyms: SynonymTable, cache: Path) -> KbIndex:
