@@ -144,3 +144,23 @@ def test_a_number_typed_into_pinyin_matches_the_number_in_the_title() -> None:
     assert [h.id for h in engine.search("60suiyishang", 3)][:1] == ["t2"]
     assert [h.id for h in engine.search("c1zengjia", 3)][:1] == ["t0"]
     assert [h.id for h in engine.search("kou3fen", 3)][:1] == ["t1"]
+
+
+def test_a_long_question_loses_its_fillers_and_a_short_query_keeps_them() -> None:
+    from seat_console.core.kb.search import without_fillers
+
+    long = "你好我想问一下，小区停车位是怎么规定的啊"
+    assert "想问" not in without_fillers(long) and "啊" not in without_fillers(long)
+    assert "停车位" in without_fillers(long)
+    assert without_fillers("了解一下") == "了解一下"  # short: as typed
+    assert "了解" in without_fillers("我想了解政策，了解一下小区停车位怎么收费")  # 了解 is no 了$
+
+
+def test_a_long_question_leans_on_the_body() -> None:
+    from seat_console.core.kb.search import CHAR_WEIGHTS, LONG_BODY_WEIGHT, plan_query
+
+    long = plan_query("我被邻居家的狗咬了一口出血了，得多长时间之内打针", SYNONYMS)
+    short = plan_query("狗咬打针", SYNONYMS)
+    assert long.long and not short.long
+    assert dict(long.tokens)["B~打针"] == LONG_BODY_WEIGHT
+    assert dict(short.tokens)["B~打针"] == CHAR_WEIGHTS["B"]

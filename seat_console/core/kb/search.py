@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -30,6 +32,10 @@ LICENCE_CLASS = re.compile(r"[a-z]\d+(?=[a-z])")  # c1jiazhao: c1 (a driving lic
 LETTERS_OR_DIGITS = re.compile(r"[a-z]+|\d+")
 # Weight of each kind of query token, by field.
 CHAR_WEIGHTS = {"T": 3.0, "K": 2.5, "B": 1.0}
+# A long query (a question as spoken, at least LONG_QUERY Chinese characters) loses its fillers
+# (query_fillers.txt) and leans on the body, where such questions are answered.
+LONG_QUERY = 8
+LONG_BODY_WEIGHT = 4.0
 HOMOPHONE_WEIGHTS = {"TP": 1.2, "KP": 1.0}
 PINYIN_WEIGHTS = {"TP": 3.0, "KP": 2.5}
 INITIALS_WEIGHTS = {"TI": 2.0, "KI": 1.8}
@@ -52,19 +58,37 @@ class QueryPlan:
     chars: list[str]  # CJK runs of the query and its synonym expansions
     pinyin: list[list[str]]  # syllables of typed pinyin words
     initials: list[str]  # typed words read as initials
+    long: bool = False  # a question as spoken (LONG_QUERY characters or more)
 
 
 def normalize_query(query: str) -> str:
     return unicodedata.normalize("NFKC", query).strip().lower()
 
 
-def _char_tokens(run: str, weight: float, plan: QueryPlan) -> None:
+@lru_cache(maxsize=1)
+def _fillers() -> re.Pattern[str]:
+    text = resources.files("seat_console.core.kb").joinpath("query_fillers.txt").read_text(
+        encoding="utf-8")
+    words = [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+    return re.compile("|".join(
+        re.escape(w[:-1]) + r"(?=[\s，。？！,.?!；;、]|$)" if w.endswith("$") else re.escape(w)
+        for w in sorted(words, key=len, reverse=True)))
+
+
+def without_fillers(query: str) -> str:
+    """A long query without what callers wrap a question in; a short one as it is."""
+    if sum(len(run) for run in cjk_runs(query)) < LONG_QUERY:
+        return query
+    return _fillers().sub(" ", query)
+
+
+def _char_tokens(run: str, weight: float, plan: QueryPlan, weights: dict[str, float]) -> None:
     if len(run) == 1:
         for field_name in ("T", "K"):
-            plan.tokens.append((f"{field_name}.{run}", CHAR_WEIGHTS[field_name] * weight))
+            plan.tokens.append((f"{field_name}.{run}", weights[field_name] * weight))
         return
     for gram in bigrams(run):
-        for field_name, field_weight in CHAR_WEIGHTS.items():
+        for field_name, field_weight in weights.items():
             plan.tokens.append((f"{field_name}~{gram}", field_weight * weight))
     run_syllables = syllables(run)
     for left, right in zip(run_syllables, run_syllables[1:]):
@@ -74,13 +98,16 @@ def _char_tokens(run: str, weight: float, plan: QueryPlan) -> None:
 
 def plan_query(query: str, synonyms: SynonymTable) -> QueryPlan:
     plan = QueryPlan([], [], [], [])
-    for run in cjk_runs(query):
+    plan.long = sum(len(run) for run in cjk_runs(query)) >= LONG_QUERY
+    terms = without_fillers(query)
+    weights = {**CHAR_WEIGHTS, "B": LONG_BODY_WEIGHT} if plan.long else CHAR_WEIGHTS
+    for run in cjk_runs(terms):
         plan.chars.append(run)
-        _char_tokens(run, 1.0, plan)
+        _char_tokens(run, 1.0, plan, weights)
     for word in synonyms.expansions(query) if HAS_CJK.search(query) else []:
         for run in cjk_runs(word):
             plan.chars.append(run)
-            _char_tokens(run, SYNONYM_WEIGHT, plan)
+            _char_tokens(run, SYNONYM_WEIGHT, plan, weights)
     for typed in ascii_words(query):
         for field_name in ("T", "K"):
             plan.tokens.append((f"{field_name}#{typed}", CHAR_WEIGHTS[field_name]))
