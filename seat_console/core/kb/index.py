@@ -25,14 +25,7 @@ from seat_console.core.kb.body_postings import body_postings
 from seat_console.core.kb.loader import KbRecord
 from seat_console.core.kb.stored_docs import DocInfo, StoredDocs, save_docs
 from seat_console.core.kb.synonyms import SynonymTable
-from seat_console.core.kb.text_features import (
-    ascii_words,
-    bigrams,
-    cjk_runs,
-    initials,
-    ngrams,
-    syllables,
-)
+from seat_console.core.kb.text_features import ascii_words, cjk_runs, initials, syllables
 
 ENGINE_VERSION = "kb-index-4"  # 2: .npy arrays, memory-mapped; 3: entries read on demand;
 # 4: weights in one byte each, scaled per token
@@ -73,29 +66,27 @@ def _runs_with_offsets(text: str) -> Iterator[tuple[int, str]]:
         yield match.start(), match.group()
 
 
-def field_tokens(field: str, text: str, *, pinyin: bool) -> Iterator[str]:
+def field_tokens(field: str, text: str, *, pinyin: bool) -> list[str]:
+    """The tokens of one field, as a list (comprehensions: a 100k build makes ~25M of them)."""
+    tokens: list[str] = []
+    add = tokens.extend
     for run in cjk_runs(text):
         if len(run) == 1:
-            yield f"{field}.{run}"
+            tokens.append(f"{field}.{run}")
         else:
-            for gram in bigrams(run):
-                yield f"{field}~{gram}"
+            add([f"{field}~{run[i:i + 2]}" for i in range(len(run) - 1)])
             if field != "B":
-                for char in run:
-                    yield f"{field}.{char}"
+                add([f"{field}.{char}" for char in run])
         if pinyin:
             spoken = run_syllables(run)
-            for syllable in spoken:
-                yield f"{field}P.{syllable}"
-            for left, right in zip(spoken, spoken[1:]):
-                yield f"{field}P~{left} {right}"
+            add([f"{field}P.{syllable}" for syllable in spoken])
+            add([f"{field}P~{left} {right}" for left, right in zip(spoken, spoken[1:])])
             letters = initials(list(spoken))
-            for n in (2, 3):
-                for gram in ngrams(letters, n):
-                    yield f"{field}I~{gram}"
+            add([f"{field}I~{letters[i:i + 2]}" for i in range(len(letters) - 1)])
+            add([f"{field}I~{letters[i:i + 3]}" for i in range(len(letters) - 2)])
     if field != "B":
-        for word in ascii_words(text):
-            yield f"{field}#{word}"
+        add([f"{field}#{word}" for word in ascii_words(text)])
+    return tokens
 
 
 def document_tokens(record: KbRecord) -> Iterator[str]:
@@ -105,10 +96,10 @@ def document_tokens(record: KbRecord) -> Iterator[str]:
     yield from set(field_tokens("B", record.body, pinyin=False))
 
 
-def head_tokens(record: KbRecord) -> Iterator[str]:
+def head_tokens(record: KbRecord) -> list[str]:
     """The tokens of the title and the keywords/synonyms/services."""
-    yield from field_tokens("T", record.title, pinyin=True)
-    yield from field_tokens("K", _keyword_text(record), pinyin=True)
+    return (field_tokens("T", record.title, pinyin=True)
+            + field_tokens("K", _keyword_text(record), pinyin=True))
 
 
 def namespace_of(token: str) -> str:
