@@ -15,6 +15,9 @@
 - KB search: quality per kind of query, speed at 1k/20k/100k articles beside a rapidfuzz full
   scan, and keystroke lag in the app (bench/kb_bench.py; the first run builds the generated
   KBs and their indexes, several minutes, then reuses them).
+- KB search on the labelled real-export-style data (tests/data/kb_real), test half: R@1, R@5,
+  MRR and p50/p95 ms per kind of query beside a plain bm25s + jieba + pypinyin baseline, and
+  both build times (bench/kb_real_bench.py; bench/kb_baseline.py).
 - statistics: `seat-console stats` for one month in a year of ~10,000 tickets a day, in process
   and as a CLI process (bench/stats_bench.py; the first run generates the database, several
   minutes, then reuses it; SEAT_BENCH_STATS_DAYS=45 makes it smaller).
@@ -36,6 +39,7 @@ import checker as checker_bench  # noqa: E402
 import forbidden_scores  # noqa: E402
 import form_bench  # noqa: E402
 import kb_bench  # noqa: E402
+import kb_real_bench  # noqa: E402
 import scope_bench  # noqa: E402
 import stats_bench  # noqa: E402
 import sync_bench  # noqa: E402
@@ -118,6 +122,7 @@ def main() -> None:
     scope_bench.main()
     sync_bench.main()
     kb_bench.main()
+    kb_real_bench.main([])
     stats_bench.main()
 
 

@@ -156,11 +156,13 @@ def test_a_long_question_loses_its_fillers_and_a_short_query_keeps_them() -> Non
     assert "了解" in without_fillers("我想了解政策，了解一下小区停车位怎么收费")  # 了解 is no 了$
 
 
-def test_a_long_question_leans_on_the_body() -> None:
+def test_a_long_question_or_several_words_lean_on_the_body() -> None:
     from seat_console.core.kb.search import CHAR_WEIGHTS, LONG_BODY_WEIGHT, plan_query
 
     long = plan_query("我被邻居家的狗咬了一口出血了，得多长时间之内打针", SYNONYMS)
     short = plan_query("狗咬打针", SYNONYMS)
-    assert long.long and not short.long
+    words = plan_query("狗咬 打针", SYNONYMS)
+    assert long.described and words.described and not short.described
+    assert dict(words.tokens)["B~打针"] == LONG_BODY_WEIGHT
     assert dict(long.tokens)["B~打针"] == LONG_BODY_WEIGHT
     assert dict(short.tokens)["B~打针"] == CHAR_WEIGHTS["B"]

@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 from seat_console.core.kb.index import KbIndex
 from seat_console.core.kb.synonyms import EMPTY, SynonymTable
 from seat_console.core.kb.text_features import (
+    CJK_RUN,
     HAS_CJK,
     ascii_words,
     bigrams,
@@ -30,10 +31,12 @@ BM25_SHARE = 0.65  # final score = 0.65 * BM25 (relative to the best) + 0.35 * f
 VOWELS = set("aeiouv")
 LICENCE_CLASS = re.compile(r"[a-z]\d+(?=[a-z])")  # c1jiazhao: c1 (a driving licence class)
 LETTERS_OR_DIGITS = re.compile(r"[a-z]+|\d+")
+WORDS = re.compile(f"{CJK_RUN.pattern}|[a-z0-9]+")  # what a mixed query is compared by
 # Weight of each kind of query token, by field.
 CHAR_WEIGHTS = {"T": 3.0, "K": 2.5, "B": 1.0}
 # A long query (a question as spoken, at least LONG_QUERY Chinese characters) loses its fillers
-# (query_fillers.txt) and leans on the body, where such questions are answered.
+# (query_fillers.txt); it and a query of several words lean on the body, where matters are
+# described.
 LONG_QUERY = 8
 LONG_BODY_WEIGHT = 4.0
 HOMOPHONE_WEIGHTS = {"TP": 1.2, "KP": 1.0}
@@ -58,7 +61,9 @@ class QueryPlan:
     chars: list[str]  # CJK runs of the query and its synonym expansions
     pinyin: list[list[str]]  # syllables of typed pinyin words
     initials: list[str]  # typed words read as initials
-    long: bool = False  # a question as spoken (LONG_QUERY characters or more)
+    # a question as spoken (LONG_QUERY characters or more) or several words: the matter is
+    # described, as bodies describe it
+    described: bool = False
 
 
 def normalize_query(query: str) -> str:
@@ -98,9 +103,10 @@ def _char_tokens(run: str, weight: float, plan: QueryPlan, weights: dict[str, fl
 
 def plan_query(query: str, synonyms: SynonymTable) -> QueryPlan:
     plan = QueryPlan([], [], [], [])
-    plan.long = sum(len(run) for run in cjk_runs(query)) >= LONG_QUERY
+    runs = cjk_runs(query)
+    plan.described = sum(len(run) for run in runs) >= LONG_QUERY or len(runs) >= 2
     terms = without_fillers(query)
-    weights = {**CHAR_WEIGHTS, "B": LONG_BODY_WEIGHT} if plan.long else CHAR_WEIGHTS
+    weights = {**CHAR_WEIGHTS, "B": LONG_BODY_WEIGHT} if plan.described else CHAR_WEIGHTS
     for run in cjk_runs(terms):
         plan.chars.append(run)
         _char_tokens(run, 1.0, plan, weights)
@@ -246,8 +252,10 @@ class KbSearch:
     def _similarity(query: str, plan: QueryPlan, title: str, keywords: str, title_pinyin: str,
                     title_initials: str) -> float:
         if plan.chars:
-            text = "".join(cjk_runs(query)) or query
-            return max(fuzz.partial_ratio(text, title), fuzz.partial_ratio(text, keywords)) / 100
+            # the Chinese and the Latin words as typed (HPV 免费: hpv免费), titles in lower case
+            text = "".join(WORDS.findall(query)) or query
+            return max(fuzz.partial_ratio(text, title.lower()),
+                       fuzz.partial_ratio(text, keywords.lower())) / 100
         best = 0.0
         letters = "".join(ascii_words(query))
         if plan.pinyin:
