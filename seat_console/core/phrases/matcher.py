@@ -4,7 +4,7 @@ quotation marks, and report each hit with its offsets in the ORIGINAL text."""
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Generic, TypeVar
 
 import ahocorasick_rs
@@ -75,18 +75,24 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
 class PhraseMatcher(Generic[Key]):
     """patterns: text -> key (several texts may share a key, e.g. variants of one phrase);
     `allow`: look-alike words that hide the phrases inside them (see `find`). With
-    `ignore_quoted`, a hit lying inside quotation marks is dropped too."""
+    `ignore_quoted`, a hit lying inside quotation marks is dropped too, unless `keep_quote(text,
+    start of the quotation)` says the quotation is to be read (the agent quoting themselves)."""
 
     def __init__(self, patterns: dict[str, Key], allow: Iterable[str] = (),
-                 *, folds: dict[str, str] | None = None, ignore_quoted: bool = False) -> None:
+                 *, folds: dict[str, str] | None = None, ignore_quoted: bool = False,
+                 keep_quote: Callable[[str, int], bool] | None = None,
+                 context_alphabet: Iterable[str] = ()) -> None:
         allow = list(allow)
-        alphabet = set("".join(patterns) + "".join(allow))
+        # the characters of the context rules too: their Traditional forms fold (他們說 reads
+        # 他们说 for a rule about 他们 … 说)
+        alphabet = set("".join(patterns) + "".join(allow)) | set(context_alphabet)
         self.normalizer = Normalizer(alphabet, folds)
         compact = {self.normalizer.compact(text): key for text, key in patterns.items()}
         allowed = {self.normalizer.compact(text) for text in allow} - set(compact)
         self._texts = list(compact) + sorted(allowed)
         self._keys: list[Key | None] = list(compact.values()) + [None] * len(allowed)
         self.ignore_quoted = ignore_quoted
+        self._keep_quote = keep_quote
         longest = ahocorasick_rs.MatchKind.LeftmostLongest
         self._automaton = ahocorasick_rs.AhoCorasick(self._texts, matchkind=longest)
         self._phrases_only = ahocorasick_rs.AhoCorasick(list(compact))
@@ -122,6 +128,9 @@ class PhraseMatcher(Generic[Key]):
     def _in_original(self, text: str, compact: str, offsets: OffsetMap,
                      found: list[tuple[Key, int, int]]) -> list[Match[Key]]:
         quotes = quoted_spans(text) if self.ignore_quoted and _QUOTE_MARK.search(text) else []
+        if quotes and self._keep_quote is not None:
+            quotes = [(q_start, q_end) for q_start, q_end in quotes
+                      if not self._keep_quote(text, q_start)]
         matches = []
         for key, start, end in found:
             o_start, o_end = offsets.span(start, end)
