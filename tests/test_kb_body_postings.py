@@ -37,3 +37,16 @@ def test_a_real_body() -> None:
     bodies = ["供暖期间室温应不低于18℃。拨打024-5550-1234", "", "热"]
     assert numpy_pairs(bodies) == python_pairs(bodies)
     assert (0, "B~供暖") in numpy_pairs(bodies) and (2, "B.热") in numpy_pairs(bodies)
+
+
+@settings(max_examples=100, deadline=None)
+@given(BODIES)
+def test_chunks_of_bodies_give_the_same_tokens(bodies: list[str]) -> None:
+    import seat_console.core.kb.body_postings as module
+
+    whole = module.CHUNK
+    try:
+        module.CHUNK = 3  # several passes over a handful of bodies
+        assert numpy_pairs(bodies) == python_pairs(bodies)
+    finally:
+        module.CHUNK = whole
