@@ -26,13 +26,13 @@ from seat_console.core.phrases.scope import CATEGORIES, EMERGENCY_SERVICES, Scop
 
 F1_AT_LEAST = 0.95
 EMERGENCY_RECALL_AT_LEAST = 0.98
-# What the rules reach on the sets they were never tuned on (2026-12-02, after tuning on dev3:
-# test F1 0.907, emergency recall 0.979, 7 false alarms; holdout F1 0.915, emergency recall 0.937,
-# 8 false alarms): floors, so that a change cannot make them worse unnoticed (false_alarms is a
+# What the rules reach on the sets they were never tuned on (2026-12-02, after tuning on dev3
+# and on the out-of-scope rows of an unfinished dev4: test F1 0.920, emergency recall 0.979, 7
+# false alarms; holdout F1 0.922, emergency recall 0.937, 8 false alarms): floors, so that a change cannot make them worse unnoticed (false_alarms is a
 # ceiling).
 FLOOR = {
-    "test": {"f1": 0.90, "emergency_recall": 0.97, "false_alarms": 7},
-    "holdout": {"f1": 0.91, "emergency_recall": 0.93, "false_alarms": 8},
+    "test": {"f1": 0.91, "emergency_recall": 0.97, "false_alarms": 7},
+    "holdout": {"f1": 0.92, "emergency_recall": 0.93, "false_alarms": 8},
 }
 
 
