@@ -31,10 +31,13 @@ DATA = HERE.parent / "tests" / "data"
 DEV = DATA / "scope_labelled_dev.jsonl"
 DEV2 = DATA / "scope_labelled_dev2.jsonl"
 DEV3 = DATA / "scope_labelled_dev3.jsonl"
+DEV4 = DATA / "scope_labelled_dev4.jsonl"
 TEST = DATA / "scope_labelled_test.jsonl"
 HOLDOUT = DATA / "scope_holdout.jsonl"
-SETS = {"dev": DEV, "dev2": DEV2, "dev3": DEV3, "test": TEST, "holdout": HOLDOUT}
+SETS = {"dev": DEV, "dev2": DEV2, "dev3": DEV3, "dev4": DEV4, "test": TEST, "holdout": HOLDOUT}
 TUNED = ("dev", "dev2", "dev3")  # read row by row while the rules were written
+# read row by row, one round of rules written from it: the targets not met yet (floors below)
+BEING_TUNED = ("dev4",)
 UNSEEN = ("test", "holdout")  # scored only, as aggregate figures
 BASELINE = HERE / "scope_baseline.yaml"
 LOOKALIKE_KINDS = ("scope_lookalike", "emergency_lookalike", "in_scope")
@@ -175,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
             continue
         rows = load_rows(path)
         figures = score(rows, ours(detector), keep_misses=False)
-        tuned = "tuned on" if name in TUNED else "never tuned on"
+        tuned = "tuned on" if name in TUNED + BEING_TUNED else "never tuned on"
         print(figures.line(f"scope rules, {name}") + f"  [{tuned}]")
         print(figures.recall_line(f"scope rules, {name}"))
         print(score(rows, baseline.judge, keep_misses=False).line(f"substring baseline, {name}"))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.scope_bench import (LOOKALIKE_KINDS, SETS, TUNED, UNSEEN, Figures, SubstringBaseline,
+from bench.scope_bench import (BEING_TUNED, LOOKALIKE_KINDS, SETS, TUNED, UNSEEN, Figures, SubstringBaseline,
                                load_rows, ours, score)
 from seat_console.config import SHIPPED_SCRIPTS_PHRASES
 from seat_console.core.phrases.scope import CATEGORIES, EMERGENCY_SERVICES, ScopeDetector
@@ -31,8 +31,11 @@ EMERGENCY_RECALL_AT_LEAST = 0.98
 # false alarms; holdout F1 0.922, emergency recall 0.937, 8 false alarms): floors, so that a change cannot make them worse unnoticed (false_alarms is a
 # ceiling).
 FLOOR = {
-    "test": {"f1": 0.91, "emergency_recall": 0.97, "false_alarms": 7},
-    "holdout": {"f1": 0.92, "emergency_recall": 0.93, "false_alarms": 8},
+    # dev4 after one round of rules written from it (F1 0.945, emergency recall 0.925, 4 false
+    # alarms; before: 0.926, 0.738, 14)
+    "dev4": {"f1": 0.94, "emergency_recall": 0.92, "false_alarms": 4},
+    "test": {"f1": 0.92, "emergency_recall": 0.97, "false_alarms": 7},
+    "holdout": {"f1": 0.92, "emergency_recall": 0.95, "false_alarms": 8},
 }
 
 
@@ -51,7 +54,7 @@ def labelled(name: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("name", [*TUNED, *UNSEEN])
+@pytest.mark.parametrize("name", [*TUNED, *BEING_TUNED, *UNSEEN])
 def test_the_set_is_well_formed(name: str) -> None:
     """Counts only: a failure names how many rows are malformed, never which."""
     rows = load_rows(labelled(name))
@@ -118,8 +121,8 @@ def figures_of(unseen: dict[str, tuple[Figures, Figures]], detector: ScopeDetect
     return unseen[name]
 
 
-@pytest.mark.parametrize("name", UNSEEN)
-def test_unseen_set_holds_its_floor(detector: ScopeDetector, unseen: dict[str, tuple[Figures, Figures]],
+@pytest.mark.parametrize("name", [*BEING_TUNED, *UNSEEN])
+def test_set_short_of_its_targets_holds_its_floor(detector: ScopeDetector, unseen: dict[str, tuple[Figures, Figures]],
                                     name: str) -> None:
     figures, baseline = figures_of(unseen, detector, name)
     summary = report(name, figures, baseline)
