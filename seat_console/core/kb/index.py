@@ -89,15 +89,9 @@ def field_tokens(field: str, text: str, *, pinyin: bool) -> list[str]:
     return tokens
 
 
-def document_tokens(record: KbRecord) -> Iterator[str]:
-    """Every token of an entry (the body's once each); the build makes the body's in numpy
-    (body_postings.py), the same ones."""
-    yield from head_tokens(record)
-    yield from set(field_tokens("B", record.body, pinyin=False))
-
-
 def head_tokens(record: KbRecord) -> list[str]:
-    """The tokens of the title and the keywords/synonyms/services."""
+    """The tokens of the title and the keywords/synonyms/services; the body's are made for all
+    entries at once in numpy (body_postings.py: field_tokens("B", …) of each, once)."""
     return (field_tokens("T", record.title, pinyin=True)
             + field_tokens("K", _keyword_text(record), pinyin=True))
 
