@@ -80,11 +80,14 @@ def _fillers() -> re.Pattern[str]:
         for w in sorted(words, key=len, reverse=True)))
 
 
-def without_fillers(query: str) -> str:
-    """A long query without what callers wrap a question in; a short one as it is."""
-    if sum(len(run) for run in cjk_runs(query)) < LONG_QUERY:
-        return query
-    return _fillers().sub(" ", query)
+def _is_long(runs: list[str]) -> bool:
+    return sum(len(run) for run in runs) >= LONG_QUERY
+
+
+def without_fillers(query: str, runs: list[str] | None = None) -> str:
+    """A long query without what callers wrap a question in; a short one as it is. `runs`:
+    the query's CJK runs, when the caller has them already."""
+    return _fillers().sub(" ", query) if _is_long(runs or cjk_runs(query)) else query
 
 
 def _char_tokens(run: str, weight: float, plan: QueryPlan, weights: dict[str, float]) -> None:
@@ -104,8 +107,8 @@ def _char_tokens(run: str, weight: float, plan: QueryPlan, weights: dict[str, fl
 def plan_query(query: str, synonyms: SynonymTable) -> QueryPlan:
     plan = QueryPlan([], [], [], [])
     runs = cjk_runs(query)
-    plan.described = sum(len(run) for run in runs) >= LONG_QUERY or len(runs) >= 2
-    terms = without_fillers(query)
+    plan.described = _is_long(runs) or len(runs) >= 2
+    terms = without_fillers(query, runs)
     weights = {**CHAR_WEIGHTS, "B": LONG_BODY_WEIGHT} if plan.described else CHAR_WEIGHTS
     for run in cjk_runs(terms):
         plan.chars.append(run)
