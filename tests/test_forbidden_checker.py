@@ -172,3 +172,16 @@ def test_a_speaker_label_pattern_without_its_group_names_the_line(tmp_path) -> N
         load_forbidden(tmp_path)
     line = next(n for n, text in enumerate(broken.splitlines(), 1) if text.startswith("speaker_label"))
     assert raised.value.line == line and "(?P<label>" in raised.value.message
+
+
+def test_a_bad_own_quote_pattern_names_the_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from seat_console.core.errors import DataFileError
+
+    source = (SHIPPED_SCRIPTS_PHRASES / "forbidden.yaml").read_text(encoding="utf-8")
+    broken = source.replace("own_quote: '(?:", "own_quote: '(?:(", 1)
+    assert broken != source
+    (tmp_path / "forbidden.yaml").write_text(broken, encoding="utf-8")
+    with pytest.raises(DataFileError) as raised:
+        load_forbidden(tmp_path)
+    line = next(n for n, text in enumerate(broken.splitlines(), 1) if text.startswith("own_quote"))
+    assert raised.value.line == line and "bad regular expression" in raised.value.message

@@ -31,6 +31,7 @@ from seat_console.core.yaml_source import YamlDocument
 
 _LIST_NAME = re.compile(r"\{([a-z_]+)\}")
 PATTERN_KEYS = ("before", "after", "matched", "sentence", "speaker")
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,15 @@ class ContextSettings:
     sentence_chars: int
     speaker_label: re.Pattern[str] | None = None
     turn_chars: int = 600
+    own_quote: re.Pattern[str] | None = None  # before a quotation: the agent quoting themself
+
+    def characters(self) -> set[str]:
+        """The Chinese characters the patterns are written with (their Traditional forms must
+        fold onto them)."""
+        patterns = [self.speaker_label, self.own_quote]
+        for rule in self.rules:
+            patterns += [rule.before, rule.after, rule.matched, rule.sentence, rule.speaker]
+        return set(_CJK_CHAR.findall("".join(p.pattern for p in patterns if p is not None)))
 
 
 def _word_lists(document: YamlDocument, data: dict[str, Any]) -> dict[str, str]:
@@ -143,6 +153,8 @@ def load_context(document: YamlDocument, data: dict[str, Any],
             raise document.error(("speaker_label",), "the pattern needs a group (?P<label>...)")
     elif any(rule.speaker is not None for rule in rules):
         raise document.error(("context",), "a rule with 'speaker' needs 'speaker_label'")
+    own_quote = (_pattern(document, ("own_quote",), text(document, (), data, "own_quote"), lists)
+                 if data.get("own_quote") is not None else None)
     return ContextSettings(tuple(rules),
                            _characters(document, data, "clause_breaks", "，。！？；：,!?;:\n"),
                            whole_number(document, ("context_chars",),
@@ -151,7 +163,8 @@ def load_context(document: YamlDocument, data: dict[str, Any],
                            whole_number(document, ("sentence_chars",),
                                         data.get("sentence_chars", 80), 1),
                            label,
-                           whole_number(document, ("turn_chars",), data.get("turn_chars", 600), 1))
+                           whole_number(document, ("turn_chars",), data.get("turn_chars", 600), 1),
+                           own_quote)
 
 
 def _characters(document: YamlDocument, data: dict[str, Any], key: str, default: str) -> str:

@@ -3,7 +3,6 @@ suggestions, offsets in the original text."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from seat_console.core.phrases.matcher import PhraseMatcher
 
 FORBIDDEN_FILE = "forbidden.yaml"
 OWN_QUOTE_REACH = 20  # characters before a quotation that `own_quote` reads
-CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 # Question particles written for 么 (我说话你听不懂吗 / 嗎 / 嘛 / 麼), and 著, which OpenCC keeps
 # (著急 is valid in both scripts) but which means 着 in Traditional text (著急也沒有用).
 PARTICLE_FOLDS = {"吗": "么", "嗎": "么", "嘛": "么", "麼": "么", "麽": "么", "著": "着"}
@@ -44,7 +42,6 @@ class ForbiddenRules:
     phrases: list[ForbiddenPhrase]
     allow: list[str]
     context: ContextSettings
-    own_quote: re.Pattern[str] | None = None  # before a quotation: the agent quoting themself
 
 
 def load_forbidden(folder: Path) -> ForbiddenRules:
@@ -66,22 +63,7 @@ def load_forbidden(folder: Path) -> ForbiddenRules:
     if not isinstance(allow, list) or not all(isinstance(a, str) and a.strip() for a in allow):
         raise document.error(("allow",), "'allow' must be a list of look-alike words")
     context = load_context(document, data, {p.phrase for p in phrases})
-    own_quote = None
-    if data.get("own_quote") is not None:
-        try:
-            own_quote = re.compile(text(document, (), data, "own_quote"))
-        except re.error as exc:
-            raise document.error(("own_quote",), f"bad regular expression: {exc}") from None
-    return ForbiddenRules(phrases, list(allow), context, own_quote)
-
-
-def context_characters(rules: ForbiddenRules) -> set[str]:
-    """The Chinese characters the context rules and `own_quote` are written with."""
-    sources = [own.pattern for own in [rules.own_quote] if own is not None]
-    for rule in rules.context.rules:
-        sources += [p.pattern for p in (rule.before, rule.after, rule.matched, rule.sentence,
-                                        rule.speaker) if p is not None]
-    return set(CJK_CHAR.findall("".join(sources)))
+    return ForbiddenRules(phrases, list(allow), context)
 
 
 class ForbiddenChecker:
@@ -91,12 +73,12 @@ class ForbiddenChecker:
         self.rules = rules
         patterns = {written: phrase for phrase in rules.phrases
                     for written in (phrase.phrase, *phrase.variants)}
-        own = rules.own_quote
+        own = rules.context.own_quote
         self._matcher: PhraseMatcher[ForbiddenPhrase] = PhraseMatcher(
             patterns, rules.allow, folds=PARTICLE_FOLDS, ignore_quoted=True,
             keep_quote=(lambda text, start: own.search(text, max(0, start - OWN_QUOTE_REACH),
                                                        start) is not None) if own else None,
-            context_alphabet=context_characters(rules))
+            context_alphabet=rules.context.characters())
         self._context = ContextJudge(rules.context)
 
     @classmethod
