@@ -33,9 +33,7 @@ def body_postings(bodies: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]
     pair_tokens = pairs & ((1 << _TOKEN_BITS) - 1)
     order = np.argsort(pair_tokens, kind="stable")
     ordered = pair_tokens[order]
-    new_token = np.empty(len(ordered), dtype=bool)
-    new_token[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=new_token[1:])
+    new_token = _run_starts(ordered)
     vocabulary = ordered[new_token]
     token_index = np.empty(len(pairs), dtype=np.int64)
     token_index[order] = np.cumsum(new_token) - 1
@@ -69,7 +67,12 @@ def _pairs(bodies: list[str], first: int) -> np.ndarray:
 def _sorted_unique(values: np.ndarray) -> np.ndarray:
     """np.unique by sorting (numpy 2's hash-based unique is ~7x slower on millions of int64)."""
     values = np.sort(values)
-    keep = np.empty(len(values), dtype=bool)
-    keep[:1] = True
-    np.not_equal(values[1:], values[:-1], out=keep[1:])
-    return values[keep]
+    return values[_run_starts(values)]
+
+
+def _run_starts(ordered: np.ndarray) -> np.ndarray:
+    """True where a sorted array's value differs from the one before it (and at the start)."""
+    starts = np.empty(len(ordered), dtype=bool)
+    starts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    return starts
