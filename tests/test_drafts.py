@@ -26,7 +26,9 @@ async def test_draft_is_autosaved_within_a_second(workspace: Workspace) -> None:
         await type_text(pilot, "小区门口垃圾三天没人清运", burst=2)
         await wait_until(pilot, lambda: saved_content(workspace) == "小区门口垃圾三天没人清运",
                          timeout=1.0)
-        assert "草稿已保存" in app.screen.query_one(StatusBar).draft_state
+        # the status bar hears of the save from the saving thread, a moment after the row is in
+        status = app.screen.query_one(StatusBar)
+        await wait_until(pilot, lambda: "草稿已保存" in status.draft_state, timeout=1.0)
 
 
 async def test_draft_is_offered_back_and_restored(workspace: Workspace) -> None:
