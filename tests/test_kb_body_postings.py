@@ -23,7 +23,9 @@ def numpy_pairs(bodies: list[str]) -> set[tuple[int, str]]:
     tokens, documents, index = body_postings(bodies)
     pairs = [(int(doc), tokens[i]) for doc, i in zip(documents, index)]
     assert len(pairs) == len(set(pairs))  # each once per body
-    assert list(documents) == sorted(documents)
+    assert list(index) == sorted(index)  # by token, then document
+    assert [(int(i), int(d)) for i, d in zip(index, documents)] == sorted(zip(index.tolist(),
+                                                                               documents.tolist()))
     return set(pairs)
 
 

@@ -158,7 +158,7 @@ def stats(args: argparse.Namespace, config: Config) -> int:
         "departments": len({r.department for r in records if r.department}),
         "synonym_groups": len(engine.synonyms.groups),
         "index": {"key": engine.index.key, "tokens": len(engine.index.vocab),
-                  "postings": int(engine.index.postings.size), "cache": str(cache)},
+                  "postings": int(engine.index.counts.sum()), "cache": str(cache)},
     }
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))

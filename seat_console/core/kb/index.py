@@ -13,8 +13,7 @@ import json
 import os
 import shutil
 import tempfile
-from array import array
-from collections import Counter
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -22,16 +21,20 @@ from pathlib import Path
 import numpy as np
 
 from seat_console.core.kb.body_postings import body_postings
+from seat_console.core.kb.head_postings import head_postings
 from seat_console.core.kb.loader import KbRecord
-from seat_console.core.kb.stored_docs import DocInfo, StoredDocs, save_docs
+from seat_console.core.kb.posting_codec import decode, encode
+from seat_console.core.kb.stored_docs import DocInfo, StoredDocs, initials_of, save_docs
 from seat_console.core.kb.synonyms import SynonymTable
 from seat_console.core.kb.text_features import ascii_words, cjk_runs, initials, syllables
 
-ENGINE_VERSION = "kb-index-4"  # 2: .npy arrays, memory-mapped; 3: entries read on demand;
-# 4: weights in one byte each, scaled per token
+ENGINE_VERSION = "kb-index-5"  # 2: .npy arrays, memory-mapped; 3: entries read on demand;
+# 4: weights in one byte each, scaled per token; 5: postings as gaps in variable bytes, body
+# weights from the body's length, columns as codes
 COLUMNS = ("id", "kind", "category", "department")
-ARRAYS = ("offsets", "postings", "weights", "scales")
-LEVELS = 255  # a posting's weight is one byte: its share of the token's largest weight
+ARRAYS = ("counts", "offsets", "postings", "weights", "scales", "body_norms")
+LEVELS = 255  # a title/keyword posting's weight is one byte: its share of the token's largest
+DECODED = 4_000_000  # postings kept decoded (typing extends a query: its tokens come again)
 K1, B = 1.2, 0.5
 # Token namespaces: field x feature. T title, K keywords/synonyms/services, B body;
 # ~ bigram, . unigram, P pinyin, I initials, # ascii word.
@@ -67,7 +70,8 @@ def _runs_with_offsets(text: str) -> Iterator[tuple[int, str]]:
 
 
 def field_tokens(field: str, text: str, *, pinyin: bool) -> list[str]:
-    """The tokens of one field, as a list (comprehensions: a 100k build makes ~25M of them)."""
+    """The tokens of one field: the definition that head_postings.py and body_postings.py make
+    for all entries at once in numpy (their tests hold them to it)."""
     tokens: list[str] = []
     add = tokens.extend
     for run in cjk_runs(text):
@@ -90,8 +94,8 @@ def field_tokens(field: str, text: str, *, pinyin: bool) -> list[str]:
 
 
 def head_tokens(record: KbRecord) -> list[str]:
-    """The tokens of the title and the keywords/synonyms/services; the body's are made for all
-    entries at once in numpy (body_postings.py: field_tokens("B", …) of each, once)."""
+    """The tokens of the title and the keywords/synonyms/services, as head_postings.py makes
+    them for all entries; the body's are field_tokens("B", …), each once (body_postings.py)."""
     return (field_tokens("T", record.title, pinyin=True)
             + field_tokens("K", _keyword_text(record), pinyin=True))
 
@@ -116,42 +120,61 @@ def fingerprint(records: list[KbRecord], synonyms: SynonymTable) -> str:
 
 
 class KbIndex:
-    """Postings (token -> documents with BM25 weights) plus what hits need to show."""
+    """Postings (token -> documents with BM25 weights) plus what hits need to show.
 
-    def __init__(self, docs: Sequence[DocInfo], vocab: dict[str, int], offsets: np.ndarray,
-                 postings: np.ndarray, weights: np.ndarray, scales: np.ndarray, key: str,
-                 columns: Path | None = None) -> None:
+    Token t's documents are postings[offsets[t]:offsets[t + 1]] (gaps in variable bytes,
+    posting_codec.py), counts[t] of them. Title and keyword tokens (t < first_body) keep a
+    weight per posting, one byte times scales[t]; a body token is in a body at most once, so its
+    weight is scales[t] (its idf) times the body's length norm, body_norms[document]."""
+
+    def __init__(self, docs: Sequence[DocInfo], vocab: dict[str, int], arrays: dict[str, np.ndarray],
+                 first_body: int, key: str, columns: Path | None = None) -> None:
         self.docs = docs
         self.vocab = vocab
-        self.offsets = offsets
-        self.postings = postings
-        self.weights = weights  # uint8: weight = weights[k] * scales[token]
-        self.scales = scales
+        self.counts = arrays["counts"]
+        self.offsets = arrays["offsets"]
+        self.postings = arrays["postings"]
+        self.weights = arrays["weights"]
+        self.scales = arrays["scales"]
+        self.body_norms = arrays["body_norms"]
+        self.first_body = first_body
         self.key = key
         self._columns_file = columns
+        self._decoded: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._decoded_size = 0
 
     @cached_property
-    def _columns(self) -> dict[str, list[str]]:
+    def _columns(self) -> dict[str, np.ndarray]:
         """id, kind, category, department of every entry, for filters (read on first use)."""
-        if self._columns_file is not None:
-            return dict(zip(COLUMNS, json.loads(self._columns_file.read_text(encoding="utf-8"))))
-        return {name: [getattr(d, name) for d in self.docs] for name in COLUMNS}
+        if self._columns_file is None:
+            return {name: np.array([getattr(d, name) for d in self.docs], dtype=object)
+                    for name in COLUMNS}
+        saved = json.loads(self._columns_file.read_text(encoding="utf-8"))
+        return {"id": np.array(saved["id"], dtype=object),
+                **{name: np.array(saved[name]["names"], dtype=object)[
+                    np.array(saved[name]["codes"], dtype=np.int64)] for name in COLUMNS[1:]}}
 
-    @cached_property
+    @property
     def categories(self) -> np.ndarray:
-        return np.array(self._columns["category"], dtype=object)
+        return self._columns["category"]
 
-    @cached_property
+    @property
     def departments(self) -> np.ndarray:
-        return np.array(self._columns["department"], dtype=object)
+        return self._columns["department"]
 
-    @cached_property
+    @property
     def kinds(self) -> np.ndarray:
-        return np.array(self._columns["kind"], dtype=object)
+        return self._columns["kind"]
 
     @cached_property
     def position(self) -> dict[str, int]:
-        return {doc_id: i for i, doc_id in enumerate(self._columns["id"])}
+        return {doc_id: i for i, doc_id in enumerate(self._columns["id"].tolist())}
+
+    @cached_property
+    def _weight_starts(self) -> np.ndarray:
+        starts = np.zeros(self.first_body + 1, dtype=np.int64)
+        np.cumsum(self.counts[:self.first_body], out=starts[1:])
+        return starts
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -160,59 +183,70 @@ class KbIndex:
         token_id = self.vocab.get(token)
         if token_id is None:
             return None
-        start, end = self.offsets[token_id], self.offsets[token_id + 1]
-        return self.postings[start:end], self.weights[start:end] * self.scales[token_id]
+        found = self._decoded.get(token_id)
+        if found is not None:
+            self._decoded.move_to_end(token_id)
+            return found
+        documents = decode(self.postings[self.offsets[token_id]:self.offsets[token_id + 1]])
+        if token_id < self.first_body:
+            start, end = self._weight_starts[token_id], self._weight_starts[token_id + 1]
+            weights = self.weights[start:end] * self.scales[token_id]
+        else:
+            weights = self.body_norms[documents] * self.scales[token_id]
+        self._decoded[token_id] = found = (documents, weights)
+        self._decoded_size += len(documents)
+        while self._decoded_size > DECODED and len(self._decoded) > 1:
+            self._decoded_size -= len(self._decoded.popitem(last=False)[1][0])
+        return found
 
     # -- building ---------------------------------------------------------------------------------
     @classmethod
     def build(cls, records: list[KbRecord], synonyms: SynonymTable) -> KbIndex:
-        vocab: dict[str, int] = {}
         namespace_ids = {ns: i for i, ns in enumerate(NAMESPACES)}
-        token_ids, doc_ids, tfs = array("i"), array("i"), array("f")
+        keyword_texts = [_keyword_text(record) for record in records]
+        head_vocabulary, doc_ids, token_ids, head_tf = head_postings(
+            (("T", [record.title for record in records]), ("K", keyword_texts)), run_syllables)
+        vocab = dict(zip(head_vocabulary, range(len(head_vocabulary))))
         docs = []
-        add = vocab.setdefault
-        for doc, record in enumerate(records):
-            counts = Counter(head_tokens(record))
-            # one comprehension per entry, not one Python statement per token: a 100k build
-            # spends most of its time here
-            token_ids.extend([add(token, len(vocab)) for token in counts])
-            tfs.extend(counts.values())
-            doc_ids.extend(array("i", [doc]) * len(counts))
+        for record, keywords in zip(records, keyword_texts):
             title_pinyin = _title_pinyin(record.title)
             docs.append(DocInfo(record.id, record.kind, record.title, record.category,
-                                record.department, _keyword_text(record), title_pinyin,
-                                "".join(s[0] if s else " " for s in title_pinyin)))
+                                record.department, keywords, title_pinyin,
+                                initials_of(title_pinyin)))
         token_namespace = [namespace_ids[namespace_of(token)] for token in vocab]
         body_vocabulary, body_documents, body_tokens = body_postings([r.body for r in records])
         body = namespace_ids["B"]
-        first_body_token = len(vocab)
-        vocab.update(zip(body_vocabulary, range(first_body_token,
-                                                first_body_token + len(body_vocabulary))))
+        first_body = len(vocab)
+        vocab.update(zip(body_vocabulary, range(first_body, first_body + len(body_vocabulary))))
         token_namespace.extend([body] * len(body_vocabulary))
-        tokens = np.concatenate((np.frombuffer(token_ids, dtype=np.int32),
-                                 body_tokens + np.int32(first_body_token)))
-        documents = np.concatenate((np.frombuffer(doc_ids, dtype=np.int32), body_documents))
-        tf = np.concatenate((np.frombuffer(tfs, dtype=np.float32),
-                             np.ones(len(body_documents), dtype=np.float32)))
         namespaces = np.array(token_namespace, dtype=np.int32)
-        # each entry's length per namespace: the sum of its tf there
-        lengths = np.bincount(documents.astype(np.int64) * len(NAMESPACES) + namespaces[tokens],
-                              weights=tf, minlength=len(records) * len(NAMESPACES)).astype(
-            np.float32).reshape(len(records), len(NAMESPACES))
-        count = max(1, len(records))
-        document_frequency = np.bincount(tokens, minlength=len(vocab)).astype(np.float32)
-        idf = np.log1p((count - document_frequency + 0.5) / (document_frequency + 0.5))
-        average = np.maximum(lengths.mean(axis=0) if len(records) else
-                             np.zeros(len(NAMESPACES), dtype=np.float32), 1e-6)
-        posting_namespace = namespaces[tokens]
-        length = lengths[documents, posting_namespace] / average[posting_namespace]
-        weight = idf[tokens] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length))
-        order = np.argsort(tokens, kind="stable")
-        offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
-        offsets[1:] = np.cumsum(document_frequency.astype(np.int64))
-        levels, scales = quantize(weight[order].astype(np.float32), offsets)
-        return cls(docs, vocab, offsets, documents[order].copy(), levels, scales,
-                   fingerprint(records, synonyms))
+        entries = len(records)
+        # each entry's length per namespace: the sum of its tf there (a body token counts once)
+        lengths = np.bincount(doc_ids.astype(np.int64) * len(NAMESPACES) + namespaces[token_ids],
+                              weights=head_tf, minlength=entries * len(NAMESPACES)).reshape(
+            entries, len(NAMESPACES))
+        lengths[:, body] = np.bincount(body_documents, minlength=entries)
+        document_frequency = np.concatenate((np.bincount(token_ids, minlength=first_body),
+                                             np.bincount(body_tokens, minlength=len(body_vocabulary))))
+        idf = np.log1p((max(1, entries) - document_frequency + 0.5) /
+                       (document_frequency + 0.5)).astype(np.float32)
+        average = np.maximum(lengths.mean(axis=0) if entries else
+                             np.zeros(len(NAMESPACES)), 1e-6)
+        norms = ((K1 + 1) / (1 + K1 * (1 - B + B * lengths / average))).astype(np.float32)
+        head_norm = norms[doc_ids, namespaces[token_ids]]
+        head_weight = idf[token_ids] * head_tf * (K1 + 1) / (head_tf + (K1 + 1) / head_norm - 1)
+        del head_norm
+        head_offsets = np.zeros(first_body + 1, dtype=np.int64)
+        np.cumsum(document_frequency[:first_body], out=head_offsets[1:])
+        levels, head_scales = quantize(head_weight, head_offsets)
+        del head_weight
+        # head_postings and body_postings give their pairs sorted by token, then entry
+        blob, offsets = encode(np.concatenate((doc_ids, body_documents)), document_frequency)
+        arrays = {"counts": document_frequency.astype(np.int32), "offsets": offsets,
+                  "postings": blob, "weights": levels,
+                  "scales": np.concatenate((head_scales, idf[first_body:])),
+                  "body_norms": norms[:, body].astype(np.float32)}
+        return cls(docs, vocab, arrays, first_body, fingerprint(records, synonyms))
 
     # -- persistence ------------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
@@ -225,15 +259,23 @@ class KbIndex:
         (temporary / "vocab.json").write_text(json.dumps(vocabulary, ensure_ascii=False),
                                               encoding="utf-8")
         save_docs(self.docs, temporary)
-        (temporary / "columns.json").write_text(json.dumps(
-            [self._columns[name] for name in COLUMNS], ensure_ascii=False), encoding="utf-8")
+        (temporary / "columns.json").write_text(json.dumps(self._saved_columns(),
+                                                           ensure_ascii=False), encoding="utf-8")
         (temporary / "meta.json").write_text(json.dumps(
-            {"engine": ENGINE_VERSION, "key": self.key, "documents": len(self.docs)}),
-            encoding="utf-8")
+            {"engine": ENGINE_VERSION, "key": self.key, "documents": len(self.docs),
+             "first_body": self.first_body}), encoding="utf-8")
         try:
             os.replace(temporary, folder)
         except OSError:  # another process saved the same index first
             shutil.rmtree(temporary, ignore_errors=True)
+
+    def _saved_columns(self) -> dict[str, object]:
+        """The ids as a list, the other columns as their distinct values and a code per entry."""
+        saved: dict[str, object] = {"id": self._columns["id"].tolist()}
+        for name in COLUMNS[1:]:
+            names, codes = np.unique(self._columns[name].astype(str), return_inverse=True)
+            saved[name] = {"names": names.tolist(), "codes": codes.reshape(-1).tolist()}
+        return saved
 
     @classmethod
     def load(cls, folder: Path) -> KbIndex:
@@ -245,14 +287,16 @@ class KbIndex:
         arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
         vocabulary = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
         docs = StoredDocs(folder)
-        offsets, postings = arrays["offsets"], arrays["postings"]
-        if not (len(offsets) == len(vocabulary) + 1 and offsets[-1] == len(postings)
-                == len(arrays["weights"]) and len(arrays["scales"]) == len(vocabulary)
-                and len(docs) == meta.get("documents")):
+        first_body = int(meta["first_body"])
+        counts, offsets = arrays["counts"], arrays["offsets"]
+        if not (len(counts) == len(vocabulary) == len(arrays["scales"])
+                and len(offsets) == len(vocabulary) + 1 and offsets[-1] == len(arrays["postings"])
+                and 0 <= first_body <= len(vocabulary)
+                and int(counts[:first_body].sum()) == len(arrays["weights"])
+                and len(docs) == meta.get("documents") == len(arrays["body_norms"])):
             raise ValueError(f"index in {folder} is inconsistent")
-        return cls(docs, {token: i for i, token in enumerate(vocabulary)}, arrays["offsets"],
-                   arrays["postings"], arrays["weights"], arrays["scales"], meta["key"],
-                   folder / "columns.json")
+        return cls(docs, {token: i for i, token in enumerate(vocabulary)}, arrays, first_body,
+                   meta["key"], folder / "columns.json")
 
 
 def quantize(weights: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import mmap
 from collections.abc import Iterator, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
 
@@ -32,11 +32,29 @@ class DocInfo:
     title_initials: str  # one letter per title character (" " for non-CJK)
 
 
+def initials_of(title_pinyin: list[str]) -> str:
+    return "".join(s[0] if s else " " for s in title_pinyin)
+
+
+def _line(doc: DocInfo) -> bytes:
+    """The entry as saved: the pinyin one string (a fifth of a KB's index was the JSON quotes
+    of syllables), the initials left out (they are the syllables' first letters)."""
+    fields = [doc.id, doc.kind, doc.title, doc.category, doc.department, doc.keywords,
+              " ".join(doc.title_pinyin)]
+    return json.dumps(fields, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def _read_line(line: bytes) -> DocInfo:
+    fields = json.loads(line)
+    pinyin = fields[6].split(" ") if fields[2] else []
+    return DocInfo(*fields[:6], pinyin, initials_of(pinyin))
+
+
 def save_docs(docs: Sequence[DocInfo], folder: Path) -> None:
     offsets = np.zeros(len(docs) + 1, dtype=np.int64)
     with open(folder / LINES, "wb") as out:
         for i, doc in enumerate(docs):
-            line = json.dumps(astuple(doc), ensure_ascii=False).encode("utf-8") + b"\n"
+            line = _line(doc)
             out.write(line)
             offsets[i + 1] = offsets[i] + len(line)
     np.save(folder / OFFSETS, offsets)
@@ -72,7 +90,7 @@ class StoredDocs(Sequence[DocInfo]):
         doc = self._parsed.get(index)
         if doc is None:
             start, end = int(self._offsets[index]), int(self._offsets[index + 1])
-            doc = DocInfo(*json.loads(self._lines[start:end]))
+            doc = _read_line(self._lines[start:end])
             if len(self._parsed) >= CACHED:
                 self._parsed.clear()
             self._parsed[index] = doc
