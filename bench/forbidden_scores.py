@@ -29,6 +29,7 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 SETS = {"first set": "forbidden_labelled.jsonl", "dev": "forbidden_adversarial_dev.jsonl",
         "dev2": "forbidden_adversarial_dev2.jsonl", "dev3": "forbidden_adversarial_dev3.jsonl",
         "dev4": "forbidden_adversarial_dev4.jsonl", "dev5": "forbidden_adversarial_dev5.jsonl",
+        "dev6": "forbidden_adversarial_dev6.jsonl",
         "test half": "forbidden_adversarial_test.jsonl", "holdout": "forbidden_holdout.jsonl"}
 DEV_SETS = ("first set", "dev", "dev2", "dev3", "dev4", "dev5")
 UNTUNED_SETS = ("test half", "holdout")

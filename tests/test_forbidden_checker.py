@@ -151,6 +151,27 @@ def test_any_text_gives_consistent_hits(text: str) -> None:
     ("您母亲一着急也没有用老年卡，直接付了现金。", []),
     # CJK compatibility ideographs, also those outside the BMP (U+2F8D4 is 最)
     ("这就是\U0002f8d4终办\uf9e4结果，改不了。", ["这就是最终办理结果"]),
+    # radical forms that are whole characters, Latin in either case, IME slips
+    ("有意⻅你去告我，随便。", ["有意见你告我去"]),
+    ("ＢＵ行，您自己去办。", ["不行"]), ("Bu行，没有材料。", ["不行"]),
+    ("这个我也不知到，您问街道。", ["不知道"]), ("这事我们解绝不了。", ["解决不了"]),
+    # the agent's own center or unit is not a third party, whoever's words come before
+    ("答复：该事项本中心解决不了，也不知道归哪个部门管。", ["解决不了", "不知道"]),
+    ("物业表示不修，我中心也解决不了，请走司法途径。", ["解决不了"]),
+    ("街道办回复称本单位解决不了，已申请改派。", []),
+    # a remark's label, then a third party's account; a body named by its last character
+    ("处理情况：承办单位称不在辖区内，不能办，已退回。", []),
+    ("办理结果：环卫所答复称车辆检修中，周末的清运问题也解决不了。", []),
+    # 也不行 after a condition is a refusal; 您说破天 is no account of the caller's
+    ("没有房本也不行，必须本人来。", ["不行"]),
+    ("您说破天也不行，政策就这样。", ["不行"]),
+    # not knowing is fine; a means that solves nothing; a process that settles
+    ("密码不知道也没关系，带身份证去重置就行。", []),
+    ("光生气解决不了问题，我先帮您登记。", []), ("拖着其实解决不了根本问题。", []),
+    ("这个问题我们解决不了问题。", ["解决不了"]),
+    ("开闸放水等一会儿就清了。", []), ("您等一会儿就清楚了。", ["等一会儿"]),
+    # 这就是规定允许的… is "what the rules allow"
+    ("这就是规定允许的范围，您放心。", []),
 ])
 def test_context_rules_judge_the_words_around_the_phrase(text: str, expected: list[str]) -> None:
     assert [h.phrase for h in CHECKER.check(text)] == expected

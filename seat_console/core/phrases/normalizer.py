@@ -2,8 +2,9 @@
 
 Every character maps to at most one character (two precompiled regular expressions do the work
 in C, about 5 µs per 500 characters):
-- NFKC forms (full-width letters, CJK compatibility ideographs, Kangxi radicals) become their
-  plain form, before anything is dropped;
+- NFKC forms (full-width letters, CJK compatibility ideographs, Kangxi radicals) and the
+  radical forms that are whole characters (⻅ 见) become their plain form, before anything is
+  dropped;
 - spaces, punctuation, symbols and control/format characters become DROP (ignored in matches);
 - Traditional characters become Simplified (OpenCC t2s), for the characters the patterns use;
 - extra folds from the data (吗/嘛 -> 么).
@@ -25,6 +26,10 @@ import numpy
 DROP = "\x00"
 _DROP_CATEGORIES = ("Z", "P", "S", "C")
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF))
+# CJK Radicals Supplement forms that are whole Simplified characters and that NFKC leaves alone
+# (Unicode's EquivalentUnifiedIdeograph.txt): 有意⻅ is 有意见
+_RADICAL_FORMS = dict(zip("⻅⻆⻉⻋⻓⻔⻘⻙⻚⻛⻜⻢⻥⻦⻧⻨⻩⻬⻮⻰⻳",
+                          "见角贝车长门青韦页风飞马鱼鸟卤麦黄齐齿龙龟"))
 
 
 @lru_cache(maxsize=1)
@@ -37,9 +42,13 @@ def _base_table() -> dict[int, str]:
         # NFKC first: Kangxi radicals and other symbols that NFKC maps to an ideograph or a
         # letter (⾏ -> 行, ⼀ -> 一) are that letter, not a symbol to drop.
         folded = unicodedata.normalize("NFKC", char)
+        if "A" <= folded <= "Z":  # Latin in lower case: BU行 and ＢＵ行 are bu行
+            folded = folded.lower()
         if len(folded) == 1 and unicodedata.category(folded)[0] not in _DROP_CATEGORIES:
             if folded != char:
                 table[code] = folded
+        elif char in _RADICAL_FORMS:
+            table[code] = _RADICAL_FORMS[char]
         elif unicodedata.category(char)[0] in _DROP_CATEGORIES:
             table[code] = DROP
     return table
