@@ -12,7 +12,6 @@ from pathlib import Path
 
 from seat_console.commands.json_lines import utf8_stdio
 from seat_console.config import Config
-from seat_console.core.db import Database
 from seat_console.core.kb.file_index import open_file_index
 from seat_console.core.errors import DataFileError
 from seat_console.core.kb.load_report import report_lines
@@ -24,15 +23,11 @@ from seat_console.core.kb.loader import (
     shown_department,
 )
 from seat_console.core.kb.search import KbSearch, SearchHit
-from seat_console.core.kb.store import (
-    article_count,
-    engine_for_db,
-    import_records,
-    index_cache,
-)
 from seat_console.core.kb.synonyms import synonyms_for
 from seat_console.core.plain_text import printable
-from seat_console.core.workspace import open_store
+
+# The database (SQLAlchemy, the models) is imported where it is used: `kb search --kb FILE`
+# answers without it, a quarter of a second sooner.
 
 
 def cache_folder() -> Path:
@@ -62,6 +57,9 @@ def engine_for(args: argparse.Namespace, config: Config) -> KbSearch:
         if index is None:  # nothing to search (and KbIndex.build needs one entry)
             raise SystemExit(f"seat-console: error: --kb {path}: no KB entries loaded")
         return KbSearch(index, synonyms_for([path]))
+    from seat_console.core.kb.store import engine_for_db
+    from seat_console.core.workspace import open_store
+
     return engine_for_db(open_store(config)[0])
 
 
@@ -132,6 +130,9 @@ def import_(args: argparse.Namespace, config: Config) -> int:
     if args.replace and not result.records:  # e.g. a forgotten --map: keep the KB there is
         raise SystemExit("seat-console: error: no KB entries loaded; --replace would empty "
                          "the KB, nothing changed")
+    from seat_console.core.db import Database
+    from seat_console.core.kb.store import article_count, engine_for_db, import_records
+
     db = Database(config.database)
     count = import_records(db, LoadResult(result.records, []), synonyms_for(paths),
                            replace=args.replace)
@@ -148,6 +149,9 @@ def stats(args: argparse.Namespace, config: Config) -> int:
     if args.kb:
         source, cache = str(args.kb), cache_folder()
     else:
+        from seat_console.core.kb.store import index_cache
+        from seat_console.core.workspace import open_store
+
         source, cache = str(config.database), index_cache(open_store(config)[0])
     kinds = Counter(r.kind for r in records)
     summary = {
