@@ -36,6 +36,16 @@ def services(detector: ScopeDetector, text: str) -> tuple[str, ...] | None:
 OUT_OF_SCOPE = [
     # civil_dispute: debts, family property, private quarrels, deals between individuals
     ("借给亲戚的钱要不回来", "civil_dispute"),
+    ("父亲留下的存款,我们姐弟几个意见不一,谁也不让谁", "civil_dispute"),
+    ("俺跟俺婆婆合不来,她老挑我毛病", "civil_dispute"),
+    ("来电人与对门邻居长期不和,希望热线出面主持公道", "civil_dispute"),
+    ("合租的室友走的时候网费不管了,说不该他出", "civil_dispute"),
+    ("两家孩子打闹磕坏了牙,医药费的事你们给断断", "civil_dispute"),
+    # legal_procedure, military: said without the usual words
+    ("劳动仲裁已经裁完了,公司又往上告,现在等着开庭", "legal_procedure"),
+    ("那案子早就判给他了,法官偏心", "legal_procedure"),
+    ("我对象在部队,说好过年休假,上面又不批假了", "military"),
+    ("孩子说连长不让他们用手机,连电话都不让打", "military"),
     ("朋友欠钱不还", "civil_dispute"),
     ("我借给同学三万块钱,他现在把我拉黑了", "civil_dispute"),
     ("前女友借了我五千一直不还", "civil_dispute"),
@@ -127,6 +137,11 @@ OUT_OF_SCOPE = [
 IN_SCOPE = [
     # asking about procedures is in scope
     "起诉需要什么材料",
+    "亲戚借钱不还,我要是告他,诉讼费得交多少",
+    "法院调解跟人民调解有啥区别",
+    "中级法院执行局门口那段路井盖丢了",
+    "武警营区门口那条街的路灯不亮",
+    "被撞后交强险赔完了,医药费还差,能不能申请救助基金",
     "怎么申请劳动仲裁",
     "信访局的地址在哪",
     "我想咨询一下离婚登记需要带什么材料",
@@ -219,6 +234,14 @@ IN_SCOPE = [
 ]
 
 EMERGENCIES = [
+    # as frightened callers put them
+    ("我爷爷叫他也不答应,嘴唇发紫", ("120",)),
+    ("孩子让热油烫着了,哭个不停", ("120",)),
+    ("屋里冒烟了,孩子一个人在家开不开门", ("119",)),
+    ("有人往我家门口泼了汽油点着了", ("110", "119")),
+    ("我爸正在要给说是检察院的人转账,谁劝都不听", ("110",)),
+    ("我叫司机停他不停,一直往郊区开", ("110",)),
+    ("放羊的老汉摔到山沟底下了", ("119", "120")),
     ("有人要跳楼", ("110",)),
     ("有人溺水", ("110", "120")),
     ("闻到很大的煤气味", ("119",)),
@@ -376,6 +399,12 @@ def test_where_the_matter_happens(detector: ScopeDetector) -> None:
     # 这边 after an outside place is that place, not here
     assert category(detector, "我在天津这边上班,单位不给交社保") == "out_of_province"
     assert category(detector, "我在这边上班,单位不给交社保") is None
+    # where the caller is, beside a Liaoning matter; not what the caller has there
+    assert category(detector, "我在深圳打工,想问问大连的房子物业费能不能网上交") is None
+    assert category(detector, "我儿子在上海上大学,户口在鞍山,回来考需要啥手续") is None
+    assert category(detector, "我在沈阳住,我在哈尔滨有套房子,物业乱收费") == "out_of_province"
+    assert category(detector, "俺们都是本溪过去的,在通辽干活,老板不给工钱") == "out_of_province"
+    assert category(detector, "俺们原来是抚顺的,后来搬到长春去了,那边暖气不热") == "out_of_province"
     # words that only hold a place name
     assert category(detector, "医保定点医院有哪些") is None
     assert category(detector, "北京人社局的电话") == "out_of_province"  # 人社局 is not 北京人

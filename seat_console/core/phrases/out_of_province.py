@@ -23,10 +23,13 @@ class OutOfProvince:
     at_place_before: re.Pattern[str]  # before a place, in its clause: it happens there (在长春买的)
     at_place_after: re.Pattern[str]  # right after a place: it happens there (吉林省某小区)
     lives_here: re.Pattern[str]  # right after a Liaoning place: the caller lives there (在大连工作)
+    caller_is_there: re.Pattern[str]  # before an outside place, in its clause, with
+    caller_is_there_after: re.Pattern[str]  # right after it: where the caller is, not where the
+    # matter is (我在上海，想给我妈办高龄补贴，她在皇姑区住; not 我在长春有套房子)
 
 
 KEYS = ("there", "not_the_matter", "not_the_matter_before", "handled_here", "at_place_before",
-        "at_place_after", "lives_here")
+        "at_place_after", "lives_here", "caller_is_there", "caller_is_there_after")
 
 
 class OutsidePlaces:
@@ -45,7 +48,8 @@ class OutsidePlaces:
         here (社保转回沈阳) is in scope; else a place followed by `there` is out; else a place is
         out unless a Liaoning place or a local word is named too, and a Liaoning place named
         beside one where something happens (在长春买的) counts only if something happens there
-        too (在营口开的分店; 在大连工作 is where the caller lives, not where something happens)."""
+        too (在营口开的分店; 在大连工作 is where the caller lives, not where something happens, and
+        so is 我在上海 of an outside place)."""
         found = self._finder.find_matches_as_indexes(compact)
         if not found:
             return None
@@ -82,7 +86,10 @@ class OutsidePlaces:
             if side == "liaoning" and settings.lives_here.match(compact, end):
                 continue  # 其在大连工作: where the caller lives or works, not where it happens
             if side in happens and not happens[side]:
-                left, _ = clause_bounds(compact, start, end)
+                left, right = clause_bounds(compact, start, end)
+                if side == "outside" and settings.caller_is_there.search(compact[left:start]) \
+                        and (end == right or settings.caller_is_there_after.match(compact, end)):
+                    continue  # 我在上海: where the caller is; the matter may be here
                 happens[side] = bool(settings.at_place_after.match(compact, end)
                                      or settings.at_place_before.search(compact[left:start]))
         if not outside or settings.handled_here.search(compact):
