@@ -26,9 +26,9 @@ from seat_console.core.phrases.scope import CATEGORIES, EMERGENCY_SERVICES, Scop
 
 F1_AT_LEAST = 0.95
 EMERGENCY_RECALL_AT_LEAST = 0.98
-# What the rules reach on the sets they were never tuned on (2026-12-02, after tuning on dev3,
-# dev4 and dev5: test F1 0.928, emergency recall 0.979, 6 false alarms; holdout F1 0.939,
-# emergency recall 0.952, 8 false alarms): floors, so that a change cannot make them worse
+# What the rules reach on the sets they were never tuned on (2026-12-02, after tuning on dev3
+# to dev6: test F1 0.949, emergency recall 1.000, 6 false alarms; holdout F1 0.951, emergency
+# recall 0.952, 8 false alarms): floors, so that a change cannot make them worse
 # unnoticed (false_alarms is a ceiling).
 FLOOR = {
     # dev4 after one round of rules written from it (F1 0.945, emergency recall 0.925, 4 false
@@ -37,8 +37,11 @@ FLOOR = {
     # dev5 after one round (F1 0.901, emergency recall 1.000, 1 false alarm; before it was read:
     # 0.771, 0.900, 16)
     "dev5": {"f1": 0.90, "emergency_recall": 0.99, "false_alarms": 1},
-    "test": {"f1": 0.925, "emergency_recall": 0.97, "false_alarms": 6},
-    "holdout": {"f1": 0.935, "emergency_recall": 0.95, "false_alarms": 8},
+    # dev6 after one round (F1 0.930, emergency recall 1.000, 1 false alarm; before it was read:
+    # 0.780, 0.900, 12)
+    "dev6": {"f1": 0.93, "emergency_recall": 0.99, "false_alarms": 1},
+    "test": {"f1": 0.945, "emergency_recall": 0.99, "false_alarms": 6},
+    "holdout": {"f1": 0.95, "emergency_recall": 0.95, "false_alarms": 8},
 }
 
 

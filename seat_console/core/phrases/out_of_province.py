@@ -18,6 +18,7 @@ class OutOfProvince:
 
     there: re.Pattern[str]  # right after the place: the matter is there (那边的事)
     not_the_matter: re.Pattern[str]  # right after the place: origin, street, brand (河北人, 北京路)
+    negated_before: re.Pattern[str]  # before any place, in its clause: not it (不是四平那个)
     not_the_matter_before: re.Pattern[str]  # before a Liaoning place, in its clause (现居住在铁岭)
     handled_here: re.Pattern[str]  # anywhere: a Liaoning matter naming elsewhere (社保转回)
     at_place_before: re.Pattern[str]  # before a place, in its clause: it happens there (在长春买的)
@@ -28,7 +29,7 @@ class OutOfProvince:
     # matter is (我在上海，想给我妈办高龄补贴，她在皇姑区住; not 我在长春有套房子)
 
 
-KEYS = ("there", "not_the_matter", "not_the_matter_before", "handled_here", "at_place_before",
+KEYS = ("there", "not_the_matter", "negated_before", "not_the_matter_before", "handled_here", "at_place_before",
         "at_place_after", "lives_here", "caller_is_there", "caller_is_there_after")
 
 
@@ -66,10 +67,14 @@ class OutsidePlaces:
             if place.side != "local":
                 if settings.not_the_matter.match(compact, end):
                     continue  # 河北人, 北京路, 兰州拉面: not where the matter is
-                left, _ = clause_bounds(compact, start, end)
+                left, right = clause_bounds(compact, start, end)
+                if settings.negated_before.search(compact[left:start]):
+                    continue  # 不是四平那个: the place is denied
                 if place.side != "outside" and \
                         settings.not_the_matter_before.search(compact[left:start]):
                     continue  # 现居住在铁岭, 我们是营口的: where the caller lives or is from
+                if place.side == "liaoning" and self._caller_is_at(compact, left, start, end, right):
+                    continue  # 我现在在大连，请问…: where the caller is, not where the matter is
             mentions.append((place, start, end))
         sure = {p.side for p, _, _ in mentions if p.side != "ambiguous"}
         here = bool(sure & {"liaoning", "local"})
@@ -87,8 +92,7 @@ class OutsidePlaces:
                 continue  # 其在大连工作: where the caller lives or works, not where it happens
             if side in happens and not happens[side]:
                 left, right = clause_bounds(compact, start, end)
-                if side == "outside" and settings.caller_is_there.search(compact[left:start]) \
-                        and (end == right or settings.caller_is_there_after.match(compact, end)):
+                if side == "outside" and self._caller_is_at(compact, left, start, end, right):
                     continue  # 我在上海: where the caller is; the matter may be here
                 happens[side] = bool(settings.at_place_after.match(compact, end)
                                      or settings.at_place_before.search(compact[left:start]))
@@ -100,3 +104,10 @@ class OutsidePlaces:
         if here and (happens["liaoning"] or not happens["outside"]):
             return None
         return (*outside[0], "outside_place")
+
+    def _caller_is_at(self, compact: str, left: int, start: int, end: int, right: int) -> bool:
+        """The place at compact[start:end] (its clause from left to right) is where the caller
+        is (我在上海，想…; 我现在在大连，请问…), not where something happens."""
+        settings = self._settings
+        return bool(settings.caller_is_there.search(compact[left:start])) and (
+            end == right or settings.caller_is_there_after.match(compact, end) is not None)
