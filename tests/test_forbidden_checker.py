@@ -172,6 +172,25 @@ def test_any_text_gives_consistent_hits(text: str) -> None:
     ("开闸放水等一会儿就清了。", []), ("您等一会儿就清楚了。", ["等一会儿"]),
     # 这就是规定允许的… is "what the rules allow"
     ("这就是规定允许的范围，您放心。", []),
+    # turn labels of many styles; anonymous ones read by who opens as an agent does
+    ("[坐席] 您好，8890。 [市民] 我不知道有通知。 [坐席] 贴在门口了。", []),
+    ("工号3301：您好。\n来电人：我也不知道咋弄。\n工号3301：不行，自己查去。", ["不行"]),
+    ("说话人1（坐席）：您好8890 说话人2（市民）：报停了我咋不知道", []),
+    ("A：您好，8890，工号2031。\nB：不行我就重考。\nA：能换的。", []),
+    ("A：喂，12345吗？\nB：您好，12345热线，请讲。\nA：我不知道咋办。\nB：等会儿，我忙。",
+     ["等一会儿"]),
+    # no one opens as an agent: no side is known, the text is judged as if unlabelled
+    ("A：我不知道工单号。\nB：那不行。", ["不知道", "不行"]),
+    # a character or two typed as pinyin
+    ("这个我也不zhi道，您问街道吧", ["不知道"]), ("解决buliao，你去法院吧", ["解决不了"]),
+    ("zhe就是规定，别较劲", ["这就是规定"]), ("我说话你听不dong么", ["我说话你听不懂么"]),
+    # questions, the caller's side, someone's words
+    ("不知道您听清楚没有，我再说一遍。", []), ("不知道您说的是东门还是西门", []),
+    ("催办：不知道贵单位何时答复？", []), ("您这情况能办不能办，我查完告诉您。", []),
+    ("他原话是说这就是最终办理结果，是吧", []),
+    ("来电人反映，其父养老金停发，本人不知道原因。", []),
+    ("您是外地来的，不知道这边的政策很正常。", []), ("我们不知道也很正常。", ["不知道"]),
+    ("供水公司今日解决不了，预计明日修复。", []),
 ])
 def test_context_rules_judge_the_words_around_the_phrase(text: str, expected: list[str]) -> None:
     assert [h.phrase for h in CHECKER.check(text)] == expected
@@ -193,6 +212,22 @@ def test_a_speaker_label_pattern_without_its_group_names_the_line(tmp_path) -> N
         load_forbidden(tmp_path)
     line = next(n for n, text in enumerate(broken.splitlines(), 1) if text.startswith("speaker_label"))
     assert raised.value.line == line and "(?P<label>" in raised.value.message
+
+
+def test_anonymous_speakers_need_all_three_settings(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from seat_console.core.errors import DataFileError
+
+    folder = tmp_path / "scripts_phrases"
+    shutil.copytree(SHIPPED_SCRIPTS_PHRASES, folder)
+    path = folder / "forbidden.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = text[:text.index("anonymous_as:")].count("\n") + 1
+    path.write_text(text.replace("anonymous_as:", "anonymous_like:"), encoding="utf-8")
+    with pytest.raises(DataFileError, match="anonymous_as") as error:
+        ForbiddenChecker.from_folder(folder)
+    assert error.value.path == path and error.value.line < line
 
 
 def test_a_bad_own_quote_pattern_names_the_line(tmp_path) -> None:  # type: ignore[no-untyped-def]

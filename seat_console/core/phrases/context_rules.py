@@ -56,11 +56,16 @@ class ContextSettings:
     speaker_label: re.Pattern[str] | None = None
     turn_chars: int = 600
     own_quote: re.Pattern[str] | None = None  # before a quotation: the agent quoting themself
+    # a label naming no side (A：, 说话人2：), the opening of an agent's first turn, and the labels
+    # an anonymous speaker's turns then read as ({"agent": 坐席, "caller": 来电人})
+    anonymous_speaker: re.Pattern[str] | None = None
+    agent_opening: re.Pattern[str] | None = None
+    anonymous_as: tuple[tuple[str, str], ...] = ()
 
     def characters(self) -> set[str]:
         """The Chinese characters the patterns are written with (their Traditional forms must
         fold onto them)."""
-        patterns = [self.speaker_label, self.own_quote]
+        patterns = [self.speaker_label, self.own_quote, self.anonymous_speaker, self.agent_opening]
         for rule in self.rules:
             patterns += [rule.before, rule.after, rule.matched, rule.sentence, rule.speaker]
         return set(_CJK_CHAR.findall("".join(p.pattern for p in patterns if p is not None)))
@@ -155,6 +160,7 @@ def load_context(document: YamlDocument, data: dict[str, Any],
         raise document.error(("context",), "a rule with 'speaker' needs 'speaker_label'")
     own_quote = (_pattern(document, ("own_quote",), text(document, (), data, "own_quote"), lists)
                  if data.get("own_quote") is not None else None)
+    anonymous, opening, read_as = _anonymous_speakers(document, data, lists)
     return ContextSettings(tuple(rules),
                            _characters(document, data, "clause_breaks", "，。！？；：,!?;:\n"),
                            whole_number(document, ("context_chars",),
@@ -164,7 +170,27 @@ def load_context(document: YamlDocument, data: dict[str, Any],
                                         data.get("sentence_chars", 80), 1),
                            label,
                            whole_number(document, ("turn_chars",), data.get("turn_chars", 600), 1),
-                           own_quote)
+                           own_quote, anonymous, opening, read_as)
+
+
+def _anonymous_speakers(document: YamlDocument, data: dict[str, Any], lists: dict[str, str]
+                        ) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None,
+                                   tuple[tuple[str, str], ...]]:
+    """`anonymous_speaker`, `agent_opening` and `anonymous_as` (all three or none)."""
+    keys = ("anonymous_speaker", "agent_opening", "anonymous_as")
+    given = [key for key in keys if data.get(key) is not None]
+    if not given:
+        return None, None, ()
+    if len(given) != len(keys):
+        missing = next(key for key in keys if key not in given)
+        raise document.error((given[0],), f"'{given[0]}' needs '{missing}' too")
+    read_as = mapping(document, ("anonymous_as",), data["anonymous_as"], "agent: …, caller: …")
+    if set(read_as) != {"agent", "caller"}:
+        raise document.error(("anonymous_as",), "'anonymous_as' names 'agent' and 'caller'")
+    return (_pattern(document, ("anonymous_speaker",), text(document, (), data, "anonymous_speaker"),
+                     lists),
+            _pattern(document, ("agent_opening",), text(document, (), data, "agent_opening"), lists),
+            tuple((side, str(read_as[side])) for side in ("agent", "caller")))
 
 
 def _characters(document: YamlDocument, data: dict[str, Any], key: str, default: str) -> str:
@@ -232,9 +258,31 @@ class ContextJudge:
             return ""
         text, ends = self._labels  # one read: checks may run in several threads
         if text is not hit.text:
-            ends = [(m.end(), m.group("label")) for m in pattern.finditer(hit.text)]
+            ends = self._turn_labels(hit.text, pattern)
             self._labels = (hit.text, ends)
         turn = bisect_right(ends, (hit.start, "\U0010ffff")) - 1
         if turn < 0 or hit.start - ends[turn][0] > self.settings.turn_chars:
             return ""
         return ends[turn][1]
+
+    def _turn_labels(self, text: str, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
+        """(end, label) of every turn label of `text`; anonymous labels (A：, B：) read as the
+        agent's or the caller's when one of them opens its first turn as an agent does."""
+        found = [(m.start(), m.end(), m.group("label")) for m in pattern.finditer(text)]
+        settings = self.settings
+        anonymous = settings.anonymous_speaker
+        if anonymous is None or settings.agent_opening is None:
+            return [(end, label) for _, end, label in found]
+        agent = None
+        for index, (_, end, label) in enumerate(found):
+            if anonymous.search(label):
+                turn_end = found[index + 1][0] if index + 1 < len(found) else len(text)
+                if settings.agent_opening.search(text[end:turn_end]):
+                    agent = label
+                    break
+        if agent is None:
+            return [(end, label) for _, end, label in found]
+        read_as = dict(settings.anonymous_as)
+        return [(end, read_as["agent"] if label == agent else
+                 read_as["caller"] if anonymous.search(label) else label)
+                for _, end, label in found]

@@ -42,6 +42,21 @@ class ForbiddenRules:
     phrases: list[ForbiddenPhrase]
     allow: list[str]
     context: ContextSettings
+    typed_in_pinyin: bool = False  # a character or two of a phrase typed as pinyin count too
+
+
+def pinyin_forms(written: str) -> list[str]:
+    """`written` with one character, or two neighbouring ones, typed as toneless pinyin
+    (不zhi道, 解决buliao, zhe就是规定), as someone half-typing through a pinyin IME writes it."""
+    from seat_console.core.kb.text_features import syllables
+
+    spoken = syllables(written)
+    if len(spoken) != len(written):  # a character pypinyin cannot read
+        return []
+    forms = [written[:i] + spoken[i] + written[i + 1:] for i in range(len(written))]
+    forms += [written[:i] + spoken[i] + spoken[i + 1] + written[i + 2:]
+              for i in range(len(written) - 1)]
+    return forms
 
 
 def load_forbidden(folder: Path) -> ForbiddenRules:
@@ -63,7 +78,10 @@ def load_forbidden(folder: Path) -> ForbiddenRules:
     if not isinstance(allow, list) or not all(isinstance(a, str) and a.strip() for a in allow):
         raise document.error(("allow",), "'allow' must be a list of look-alike words")
     context = load_context(document, data, {p.phrase for p in phrases})
-    return ForbiddenRules(phrases, list(allow), context)
+    typed = data.get("typed_in_pinyin", False)
+    if not isinstance(typed, bool):
+        raise document.error(("typed_in_pinyin",), "'typed_in_pinyin' is true or false")
+    return ForbiddenRules(phrases, list(allow), context, typed)
 
 
 class ForbiddenChecker:
@@ -73,6 +91,10 @@ class ForbiddenChecker:
         self.rules = rules
         patterns = {written: phrase for phrase in rules.phrases
                     for written in (phrase.phrase, *phrase.variants)}
+        if rules.typed_in_pinyin:
+            for written, phrase in list(patterns.items()):
+                for form in pinyin_forms(written):
+                    patterns.setdefault(form, phrase)
         own = rules.context.own_quote
         self._matcher: PhraseMatcher[ForbiddenPhrase] = PhraseMatcher(
             patterns, rules.allow, folds=PARTICLE_FOLDS, ignore_quoted=True,
