@@ -191,6 +191,18 @@ def test_any_text_gives_consistent_hits(text: str) -> None:
     ("来电人反映，其父养老金停发，本人不知道原因。", []),
     ("您是外地来的，不知道这边的政策很正常。", []), ("我们不知道也很正常。", ["不知道"]),
     ("供水公司今日解决不了，预计明日修复。", []),
+    # ASR exports write turn labels bare between spaces; a label needs the space before it
+    ("坐席 您好8890 来电人 那我等一会儿再打 坐席 好的", []),
+    ("来电人 暖气不热 坐席 着急也没有用 等着吧", ["着急也没有用"]),
+    ("我是坐席 不知道", ["不知道"]), ("坐席 这个不能办 来电人 为什么", ["不能办"]),
+    # a third party as the clause's subject, the phrase further on; the agent's side is no third party
+    ("街道办那边手续不全不能办，您再等等通知。", []), ("区税务局这个月解决不了，已督办。", []),
+    ("抢修队今天解决不了，明早再来。", []), ("物业费退费不能办。", ["不能办"]),
+    ("我们这边权限不够不能办。", ["不能办"]),
+    ("维修站的师傅说那个型号的表他们手里没有配件所以暂时解决不了", []),
+    # 不X就不行 is a refusal, 非X不行 a must; 不能办 is no body ending in 办
+    ("户口不在本地就不行。", ["不行"]), ("非本人到场不行。", []),
+    ("这个补贴不能办你来几次都不能办", ["不能办", "不能办"]),
 ])
 def test_context_rules_judge_the_words_around_the_phrase(text: str, expected: list[str]) -> None:
     assert [h.phrase for h in CHECKER.check(text)] == expected

@@ -14,7 +14,8 @@ match for the rule to excuse a hit:
   `sentence_breaks`, at most `sentence_chars` characters) to the hit, normalised;
 - `speaker`: searched in the label of the transcript turn the hit is in (the last match of
   `speaker_label` within `turn_chars` before the hit, its group `label` as written: 来电人 in
-  `来电人：我着急也没有用啊`); a hit in no labelled turn has no speaker and the rule does not apply.
+  `来电人：我着急也没有用啊`, or its group `bare_label` when that one matched: a label written
+  bare, as ASR exports do); a hit in no labelled turn has no speaker and the rule does not apply.
 `{name}` in a pattern stands for the word list `name` of `word_lists` (longest words first).
 """
 
@@ -268,7 +269,9 @@ class ContextJudge:
     def _turn_labels(self, text: str, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
         """(end, label) of every turn label of `text`; anonymous labels (A：, B：) read as the
         agent's or the caller's when one of them opens its first turn as an agent does."""
-        found = [(m.start(), m.end(), m.group("label")) for m in pattern.finditer(text)]
+        bare = "bare_label" in pattern.groupindex
+        found = [(m.start(), m.end(), m.group("label") or (bare and m.group("bare_label")) or "")
+                 for m in pattern.finditer(text)]
         settings = self.settings
         anonymous = settings.anonymous_speaker
         if anonymous is None or settings.agent_opening is None:
