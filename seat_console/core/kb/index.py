@@ -23,14 +23,15 @@ import numpy as np
 from seat_console.core.kb.body_postings import body_postings
 from seat_console.core.kb.head_postings import head_postings
 from seat_console.core.kb.loader import KbRecord
+from seat_console.core.kb.place_titles import PlaceTitles, mine_places
 from seat_console.core.kb.posting_codec import decode, encode
 from seat_console.core.kb.stored_docs import DocInfo, StoredDocs, initials_of, save_docs
 from seat_console.core.kb.synonyms import SynonymTable
 from seat_console.core.kb.text_features import ascii_words, cjk_runs, initials, syllables
 
-ENGINE_VERSION = "kb-index-5"  # 2: .npy arrays, memory-mapped; 3: entries read on demand;
+ENGINE_VERSION = "kb-index-6"  # 2: .npy arrays, memory-mapped; 3: entries read on demand;
 # 4: weights in one byte each, scaled per token; 5: postings as gaps in variable bytes, body
-# weights from the body's length, columns as codes
+# weights from the body's length, columns as codes; 6: the places mined from the titles
 COLUMNS = ("id", "kind", "category", "department")
 ARRAYS = ("counts", "offsets", "postings", "weights", "scales", "body_norms")
 LEVELS = 255  # a title/keyword posting's weight is one byte: its share of the token's largest
@@ -128,8 +129,10 @@ class KbIndex:
     weight is scales[t] (its idf) times the body's length norm, body_norms[document]."""
 
     def __init__(self, docs: Sequence[DocInfo], vocab: dict[str, int], arrays: dict[str, np.ndarray],
-                 first_body: int, key: str, columns: Path | None = None) -> None:
+                 first_body: int, key: str, columns: Path | None = None,
+                 places: PlaceTitles | None = None) -> None:
         self.docs = docs
+        self.places = places or PlaceTitles({})  # near-duplicates per district (place_titles.py)
         self.vocab = vocab
         self.counts = arrays["counts"]
         self.offsets = arrays["offsets"]
@@ -246,7 +249,8 @@ class KbIndex:
                   "postings": blob, "weights": levels,
                   "scales": np.concatenate((head_scales, idf[first_body:])),
                   "body_norms": norms[:, body].astype(np.float32)}
-        return cls(docs, vocab, arrays, first_body, fingerprint(records, synonyms))
+        return cls(docs, vocab, arrays, first_body, fingerprint(records, synonyms),
+                   places=PlaceTitles(mine_places(record.title for record in records)))
 
     # -- persistence ------------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
@@ -263,7 +267,8 @@ class KbIndex:
                                                            ensure_ascii=False), encoding="utf-8")
         (temporary / "meta.json").write_text(json.dumps(
             {"engine": ENGINE_VERSION, "key": self.key, "documents": len(self.docs),
-             "first_body": self.first_body}), encoding="utf-8")
+             "first_body": self.first_body, "places": self.places.names},
+            ensure_ascii=False), encoding="utf-8")
         try:
             os.replace(temporary, folder)
         except OSError:  # another process saved the same index first
@@ -295,8 +300,12 @@ class KbIndex:
                 and int(counts[:first_body].sum()) == len(arrays["weights"])
                 and len(docs) == meta.get("documents") == len(arrays["body_norms"])):
             raise ValueError(f"index in {folder} is inconsistent")
+        places = meta.get("places")
+        if not (isinstance(places, dict) and all(isinstance(name, str) and isinstance(place, str)
+                                                 for name, place in places.items())):
+            raise ValueError(f"index in {folder} has no places")
         return cls(docs, {token: i for i, token in enumerate(vocabulary)}, arrays, first_body,
-                   meta["key"], folder / "columns.json")
+                   meta["key"], folder / "columns.json", PlaceTitles(places))
 
 
 def quantize(weights: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,5 +1,6 @@
 """Search the KB index: query -> tokens (characters, pinyin, initials, synonyms) -> BM25
-candidates from the postings -> rapidfuzz rerank -> hits with matched spans in the title."""
+candidates from the postings -> rapidfuzz rerank, the place a title names against the query's
+(place_titles.py) -> hits with matched spans in the title."""
 
 from __future__ import annotations
 
@@ -233,6 +234,10 @@ class KbSearch:
             np.flatnonzero(scores)
         best = float(scores[candidates].max())
         compact = query.replace(" ", "")
+        # a query in Chinese prefers the articles of the place it names, the general ones when it
+        # names none (typed pinyin names no place the titles could be compared with)
+        places = self.index.places if plan.chars else None
+        named = places.in_query(query) if places else set()
         results = []
         for position in candidates:
             if scores[position] <= 0:
@@ -241,6 +246,8 @@ class KbSearch:
             similarity = self._similarity(compact, plan, doc.title, doc.keywords,
                                           "".join(doc.title_pinyin), doc.title_initials)
             score = BM25_SHARE * float(scores[position]) / best + (1 - BM25_SHARE) * similarity
+            if places:
+                score *= places.factor(doc.title, named)
             results.append((score, position))
         results.sort(key=lambda item: -item[0])
         hits = []
