@@ -157,12 +157,17 @@ def test_a_long_question_loses_its_fillers_and_a_short_query_keeps_them() -> Non
 
 
 def test_a_long_question_or_several_words_lean_on_the_body() -> None:
-    from seat_console.core.kb.search import CHAR_WEIGHTS, LONG_BODY_WEIGHT, plan_query
+    from seat_console.core.kb.search import (
+        CHAR_WEIGHTS,
+        LONG_BODY_WEIGHT,
+        WORDS_BODY_WEIGHT,
+        plan_query,
+    )
 
     long = plan_query("我被邻居家的狗咬了一口出血了，得多长时间之内打针", SYNONYMS)
     short = plan_query("狗咬打针", SYNONYMS)
     words = plan_query("狗咬 打针", SYNONYMS)
     assert long.described and words.described and not short.described
-    assert dict(words.tokens)["B~打针"] == LONG_BODY_WEIGHT
-    assert dict(long.tokens)["B~打针"] == LONG_BODY_WEIGHT
+    assert dict(words.tokens)["B~打针"] == WORDS_BODY_WEIGHT > CHAR_WEIGHTS["B"]
+    assert dict(long.tokens)["B~打针"] == LONG_BODY_WEIGHT > WORDS_BODY_WEIGHT
     assert dict(short.tokens)["B~打针"] == CHAR_WEIGHTS["B"]

@@ -39,7 +39,8 @@ CHAR_WEIGHTS = {"T": 3.0, "K": 2.5, "B": 1.0}
 # (query_fillers.txt); it and a query of several words lean on the body, where matters are
 # described.
 LONG_QUERY = 8
-LONG_BODY_WEIGHT = 4.0
+LONG_BODY_WEIGHT = 6.0
+WORDS_BODY_WEIGHT = 4.0  # a short query of several words
 HOMOPHONE_WEIGHTS = {"TP": 1.2, "KP": 1.0}
 PINYIN_WEIGHTS = {"TP": 3.0, "KP": 2.5}
 INITIALS_WEIGHTS = {"TI": 2.0, "KI": 1.8}
@@ -108,9 +109,11 @@ def _char_tokens(run: str, weight: float, plan: QueryPlan, weights: dict[str, fl
 def plan_query(query: str, synonyms: SynonymTable) -> QueryPlan:
     plan = QueryPlan([], [], [], [])
     runs = cjk_runs(query)
-    plan.described = _is_long(runs) or len(runs) >= 2
+    long = _is_long(runs)
+    plan.described = long or len(runs) >= 2
     terms = without_fillers(query, runs)
-    weights = {**CHAR_WEIGHTS, "B": LONG_BODY_WEIGHT} if plan.described else CHAR_WEIGHTS
+    weights = ({**CHAR_WEIGHTS, "B": LONG_BODY_WEIGHT if long else WORDS_BODY_WEIGHT}
+               if plan.described else CHAR_WEIGHTS)
     for run in cjk_runs(terms):
         plan.chars.append(run)
         _char_tokens(run, 1.0, plan, weights)
