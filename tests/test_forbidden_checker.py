@@ -203,6 +203,11 @@ def test_any_text_gives_consistent_hits(text: str) -> None:
     # 不X就不行 is a refusal, 非X不行 a must; 不能办 is no body ending in 办
     ("户口不在本地就不行。", ["不行"]), ("非本人到场不行。", []),
     ("这个补贴不能办你来几次都不能办", ["不能办", "不能办"]),
+    # a sentence that opens with a third party as its subject; not a turn label or an addressee
+    ("您闺女在外地读书，不知道家里报停的事，我理解。", []),
+    ("隔壁那家常年不在，根本不知道楼道堆了东西。", []),
+    ("您闺女的事，我们不知道。", ["不知道"]), ("客服：不知道，您自己查。", ["不知道"]),
+    ("答复来电人：不知道，请自行咨询。", ["不知道"]),
 ])
 def test_context_rules_judge_the_words_around_the_phrase(text: str, expected: list[str]) -> None:
     assert [h.phrase for h in CHECKER.check(text)] == expected
