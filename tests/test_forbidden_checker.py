@@ -208,6 +208,9 @@ def test_any_text_gives_consistent_hits(text: str) -> None:
     ("隔壁那家常年不在，根本不知道楼道堆了东西。", []),
     ("您闺女的事，我们不知道。", ["不知道"]), ("客服：不知道，您自己查。", ["不知道"]),
     ("答复来电人：不知道，请自行咨询。", ["不知道"]),
+    # a department's reply told to the end, its 本单位 its own
+    ("承办单位回复：该路段产权不清，本单位解决不了，已报区政府。", []),
+    ("热力公司回复：请您等一会儿，师傅已经出发。", []),
 ])
 def test_context_rules_judge_the_words_around_the_phrase(text: str, expected: list[str]) -> None:
     assert [h.phrase for h in CHECKER.check(text)] == expected
