@@ -433,6 +433,25 @@ def test_where_the_matter_happens(detector: ScopeDetector) -> None:
     assert category(detector, "北京人社局的电话") == "out_of_province"  # 人社局 is not 北京人
 
 
+def test_a_county_by_its_bare_name_needs_a_cue(detector: ScopeDetector) -> None:
+    assert category(detector, "彭水那边我姥姥的高龄补贴给停了") == "out_of_province"
+    assert category(detector, "俺们老家是会宁，家里新农合今年又涨了") == "out_of_province"
+    assert category(detector, "安溪的茶叶店卖给我假茶叶") is None  # no cue: 安溪 alone is not enough
+    assert category(detector, "会宁县的新农合今年又涨了") == "out_of_province"  # the full name
+    assert category(detector, "燃气公司来安全检查，说管子锈了让换，收费八百") is None  # 来安
+    assert category(detector, "会宁可不可以网上办") is None
+
+
+def test_a_bare_county_name_listed_twice_names_its_line(folder: Path) -> None:
+    gazetteer = folder / "gazetteer.yaml"
+    text = gazetteer.read_text(encoding="utf-8")
+    region = text[text.index("outside_bare:"):].splitlines()[1]
+    line = replace_in(gazetteer, region, region.replace(": [", ": [北京, ", 1))
+    with pytest.raises(DataFileError, match="'北京' is listed as a place already") as error:
+        load_scope(folder)
+    assert error.value.path == gazetteer and error.value.line == line
+
+
 def test_json_shape_and_an_empty_verdict(detector: ScopeDetector) -> None:
     assert not detector.detect("") and not detector.detect("  ,。 ") and not detector.detect("咨询社保")
     verdict = detector.detect("朋友欠钱不还")

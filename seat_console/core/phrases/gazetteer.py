@@ -19,13 +19,15 @@ class Place:
     side: str  # liaoning / outside / ambiguous / local (本市: Liaoning context) / none (医保定点)
     region: str  # the city or province it belongs to
     default: str = ""  # for a name on both sides: its side without context
+    bare: bool = False  # a county's name without 县/市/旗 (鹿邑): a place only with a cue beside it
 
 
 
 def load_gazetteer(folder: Path) -> list[Place]:
     """Places of gazetteer.yaml: `liaoning` and `outside` (region -> names), `local` (words that
     mean here: 本市, 咱们这), `ambiguous` (name on both sides -> its side without context) and
-    `not_places` (words holding a place name that are no place: 医保定点 is not 保定)."""
+    `not_places` (words holding a place name that are no place: 医保定点 is not 保定), and
+    `outside_bare` (counties by their bare names, places only with a cue beside them)."""
     document = open_document(folder, GAZETTEER_FILE)
     no_duplicate_keys(document)
     data = mapping(document, (), document.data, "'liaoning', 'outside', 'local', 'ambiguous'")
@@ -54,7 +56,24 @@ def load_gazetteer(folder: Path) -> list[Place]:
         places.append(Place(name, "ambiguous", region, str(default)))
     for side, names in sides.items():
         places += [Place(n, side, region) for n, (region, _) in names.items() if n not in both]
+    places += _bare_names(document, data, set(sides["liaoning"]) | set(sides["outside"]))
     places += [Place(w, "local", "辽宁")
                for w in texts(document, (), data, "local", required=True)]
     places += [Place(w, "none", "") for w in texts(document, (), data, "not_places")]
+    return places
+
+
+def _bare_names(document: Any, data: dict[str, Any], named: set[str]) -> list[Place]:
+    """`outside_bare`: region -> counties outside Liaoning by their bare names (鹿邑, 米脂),
+    each a place only where a cue beside it says so (scope.yaml `bare_name_cue`)."""
+    regions = mapping(document, ("outside_bare",), data.get("outside_bare") or {},
+                      "outside_bare: region -> list of bare county names")
+    places = []
+    for region in regions:
+        for name in texts(document, ("outside_bare",), regions, region, required=True):
+            if name in named:
+                raise document.error(("outside_bare", region),
+                                     f"{name!r} is listed as a place already")
+            named.add(name)
+            places.append(Place(name, "outside", str(region), bare=True))
     return places

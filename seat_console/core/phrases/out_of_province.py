@@ -27,10 +27,14 @@ class OutOfProvince:
     caller_is_there: re.Pattern[str]  # before an outside place, in its clause, with
     caller_is_there_after: re.Pattern[str]  # right after it: where the caller is, not where the
     # matter is (我在上海，想给我妈办高龄补贴，她在皇姑区住; not 我在长春有套房子)
+    bare_name_cue: re.Pattern[str]  # right after a bare county name (鹿邑那边, 邵东县城) …
+    bare_name_cue_before: re.Pattern[str]  # … or before it in its clause (老家是鹿邑, 家在邵东):
+    # it is the place (not 来安 in 来安全检查)
 
 
 KEYS = ("there", "not_the_matter", "negated_before", "not_the_matter_before", "handled_here", "at_place_before",
-        "at_place_after", "lives_here", "caller_is_there", "caller_is_there_after")
+        "at_place_after", "lives_here", "caller_is_there", "caller_is_there_after", "bare_name_cue",
+        "bare_name_cue_before")
 
 
 class OutsidePlaces:
@@ -62,6 +66,8 @@ class OutsidePlaces:
             after_a_place, previous_end = start == previous_end, end
             if place.side == "none":
                 continue  # a word that only holds a place name (医保定点)
+            if place.bare and not self._cued(compact, start, end):
+                continue  # 来安全检查: a bare county name with nothing saying it is a place
             if place.side == "local" and after_a_place:
                 continue  # 天津这边: the place before it, not here
             if place.side != "local":
@@ -104,6 +110,14 @@ class OutsidePlaces:
         if here and (happens["liaoning"] or not happens["outside"]):
             return None
         return (*outside[0], "outside_place")
+
+    def _cued(self, compact: str, start: int, end: int) -> bool:
+        """A cue beside the bare county name at compact[start:end] says it is a place."""
+        settings = self._settings
+        if settings.bare_name_cue.match(compact, end):
+            return True
+        left, _ = clause_bounds(compact, start, end)
+        return settings.bare_name_cue_before.search(compact[left:start]) is not None
 
     def _caller_is_at(self, compact: str, left: int, start: int, end: int, right: int) -> bool:
         """The place at compact[start:end] (its clause from left to right) is where the caller
