@@ -34,6 +34,7 @@ def services(detector: ScopeDetector, text: str) -> tuple[str, ...] | None:
 
 
 OUT_OF_SCOPE = [
+    ("我跟我对象分居两年了，他把家里的存款都转走了", "civil_dispute"),
     # civil_dispute: debts, family property, private quarrels, deals between individuals
     ("借给亲戚的钱要不回来", "civil_dispute"),
     ("父亲留下的存款,我们姐弟几个意见不一,谁也不让谁", "civil_dispute"),
@@ -144,6 +145,9 @@ OUT_OF_SCOPE = [
 ]
 
 IN_SCOPE = [
+    # 部分居民 holds no 分居; asking how a lawsuit is brought
+    "来电人反映清明节期间部分居民在小区绿化带内烧纸，要求加强管理。",
+    "来电人咨询民间借贷纠纷向法院起诉的管辖法院及诉讼时效规定。",
     # asking about procedures is in scope
     "起诉需要什么材料",
     "亲戚借钱不还,我要是告他,诉讼费得交多少",
