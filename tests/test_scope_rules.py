@@ -35,6 +35,8 @@ def services(detector: ScopeDetector, text: str) -> tuple[str, ...] | None:
 
 OUT_OF_SCOPE = [
     ("我跟我对象分居两年了，他把家里的存款都转走了", "civil_dispute"),
+    ("我老公外面有小三了，家里钱都给她了", "civil_dispute"),
+    ("离婚后前妻不让我探视孩子", "civil_dispute"), ("俺们哥仨分家，老大要多分", "civil_dispute"),
     # civil_dispute: debts, family property, private quarrels, deals between individuals
     ("借给亲戚的钱要不回来", "civil_dispute"),
     ("父亲留下的存款,我们姐弟几个意见不一,谁也不让谁", "civil_dispute"),
@@ -148,6 +150,9 @@ IN_SCOPE = [
     # 部分居民 holds no 分居; asking how a lawsuit is brought
     "来电人反映清明节期间部分居民在小区绿化带内烧纸，要求加强管理。",
     "来电人咨询民间借贷纠纷向法院起诉的管辖法院及诉讼时效规定。",
+    # family words across word boundaries: 小三轮, 部分家长, 文化遗产, 医院探视
+    "我骑的小三轮被城管扣了，怎么要回来", "部分家长反映学校门口交通拥堵",
+    "这个非物质文化遗产项目怎么申报", "医院探视时间是几点",
     # asking about procedures is in scope
     "起诉需要什么材料",
     "亲戚借钱不还,我要是告他,诉讼费得交多少",
