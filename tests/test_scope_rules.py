@@ -36,7 +36,9 @@ def services(detector: ScopeDetector, text: str) -> tuple[str, ...] | None:
 OUT_OF_SCOPE = [
     ("我跟我对象分居两年了，他把家里的存款都转走了", "civil_dispute"),
     ("我老公外面有小三了，家里钱都给她了", "civil_dispute"),
-    ("离婚后前妻不让我探视孩子", "civil_dispute"), ("俺们哥仨分家，老大要多分", "civil_dispute"),
+    ("离婚后前妻不让我探视孩子", "civil_dispute"),
+    ("一审判了我输了，对方不执行", "legal_procedure"), ("我是被告，传票都到了", "legal_procedure"),
+    ("上诉状交了，中院还没排期", "legal_procedure"), ("俺们哥仨分家，老大要多分", "civil_dispute"),
     # civil_dispute: debts, family property, private quarrels, deals between individuals
     ("借给亲戚的钱要不回来", "civil_dispute"),
     ("父亲留下的存款,我们姐弟几个意见不一,谁也不让谁", "civil_dispute"),
@@ -153,6 +155,9 @@ IN_SCOPE = [
     # family words across word boundaries: 小三轮, 部分家长, 文化遗产, 医院探视
     "我骑的小三轮被城管扣了，怎么要回来", "部分家长反映学校门口交通拥堵",
     "这个非物质文化遗产项目怎么申报", "医院探视时间是几点",
+    # court words across words: 被告知, 统一审批, 最终审批, 高院墙, 家庭审计, 院中院
+    "我去办低保被告知材料不全", "统一审批要多长时间", "最终审批结果什么时候出", "高院墙倒了砸了车",
+    "家庭审计怎么做", "我们小区院中院停车难",
     # asking about procedures is in scope
     "起诉需要什么材料",
     "亲戚借钱不还,我要是告他,诉讼费得交多少",
