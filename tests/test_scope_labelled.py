@@ -40,6 +40,9 @@ FLOOR = {
     # dev6 after one round (F1 0.930, emergency recall 1.000, 1 false alarm; before it was read:
     # 0.780, 0.900, 12)
     "dev6": {"f1": 0.93, "emergency_recall": 0.99, "false_alarms": 1},
+    # dev8 after one round (F1 0.901, emergency recall 0.960, 1 false alarm; before it was read:
+    # 0.885, 0.920, 4)
+    "dev8": {"f1": 0.90, "emergency_recall": 0.95, "false_alarms": 1},
     "test": {"f1": 0.945, "emergency_recall": 0.99, "false_alarms": 6},
     "holdout": {"f1": 0.95, "emergency_recall": 0.95, "false_alarms": 8},
 }
