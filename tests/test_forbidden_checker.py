@@ -211,6 +211,15 @@ def test_any_text_gives_consistent_hits(text: str) -> None:
     # a department's reply told to the end, its 本单位 its own
     ("承办单位回复：该路段产权不清，本单位解决不了，已报区政府。", []),
     ("热力公司回复：请您等一会儿，师傅已经出发。", []),
+    # a department's reply in a remark: its 我 is the department
+    ("承办单位回复：经核实，设备老化，我单位暂时解决不了，已上报。", []),
+    ("承办单位回复：不符合条件，这就是最终办理结果，如有异议可申请复核。", []),
+    ("承办单位回复：已处理。坐席答复：这就是最终办理结果。", ["这就是最终办理结果"]),
+    # a turn label is no third party; doubled refusals; 没X就是不行; a process that takes a while
+    ("【市民】能派人找找吗？【客服】这不能办，您弄清楚再打。", ["不能办"]),
+    ("我们解决不了解决不了，您别打了", ["解决不了", "解决不了"]),
+    ("解决不了解决得了我得先问问", []), ("不行，没有房本就是不行。", ["不行", "不行"]),
+    ("材料齐了的话，系统审核大概要等一会儿，留意短信就行。", []),
 ])
 def test_context_rules_judge_the_words_around_the_phrase(text: str, expected: list[str]) -> None:
     assert [h.phrase for h in CHECKER.check(text)] == expected
