@@ -220,6 +220,12 @@ def test_any_text_gives_consistent_hits(text: str) -> None:
     ("我们解决不了解决不了，您别打了", ["解决不了", "解决不了"]),
     ("解决不了解决得了我得先问问", []), ("不行，没有房本就是不行。", ["不行", "不行"]),
     ("材料齐了的话，系统审核大概要等一会儿，留意短信就行。", []),
+    # a quality note: 来电人 is whom the agent spoke to, not who spoke
+    ("质检员备注：坐席对来电人说这就是规定，语气生硬。", ["这就是规定"]),
+    ("有意见您去告我吧，我按流程走的。", ["有意见你告我去"]),
+    ("开发商给的答复是有意见你告我去，我们已反映给住建局。", []),
+    ("您别着急，也没有用太长时间，三天就联系您。", []), ("前面还有三个号，大概等一会儿就叫到您了。", []),
+    ("坐公交不行您就打车去。", []), ("这个加急我们不能办的然后您再等等", ["不能办"]),
 ])
 def test_context_rules_judge_the_words_around_the_phrase(text: str, expected: list[str]) -> None:
     assert [h.phrase for h in CHECKER.check(text)] == expected
