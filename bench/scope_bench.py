@@ -1,8 +1,9 @@
 """Scope and emergency detection on the labelled sets, beside the plain substring baseline.
 
 The rules were tuned on dev, dev2 and dev3 (tests/data/scope_labelled_dev*.jsonl); the
-test half (scope_labelled_test.jsonl) and the holdout (scope_holdout.jsonl, when present) were
-never read row by row. By default the untuned sets are scored (`--sets dev,dev2,test,holdout` for
+test half (scope_labelled_test.jsonl), the holdout (scope_holdout.jsonl, when present) and dev7
+(scope_labelled_dev7.jsonl, the last set written, arrived after the rules were final) were never
+read row by row. By default the untuned sets are scored (`--sets dev,dev2,test,holdout` for
 others, `--speed` for the speed only). For each set it prints scope precision / recall / F1, false alarms on look-alike rows (kind scope_lookalike,
 emergency_lookalike or in_scope: any scope or emergency there is one), emergency recall, service
 exactness (the services found are exactly the labelled ones) and µs per 500 characters. The
