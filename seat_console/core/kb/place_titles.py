@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 _PREFIX = re.compile(r"^([\u4e00-\u9fff]{1,5}?[区县市])(?=[\u4e00-\u9fff]{2})")
 # score factors for an article of a place: the query names it / names no place / names another
@@ -40,23 +39,22 @@ def mine_places(titles: Iterable[str]) -> dict[str, str]:
     return names
 
 
-@dataclass(frozen=True)
 class PlaceTitles:
     """The mined places of one KB, and the factor they give an article's score for a query."""
-    names: dict[str, str]
 
-    def __post_init__(self) -> None:
-        longest_first = sorted(self.names, key=len, reverse=True)
-        pattern = re.compile("|".join(map(re.escape, longest_first))) if longest_first else None
-        object.__setattr__(self, "_pattern", pattern)
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+        longest_first = sorted(names, key=len, reverse=True)  # 铁西区 before 铁西
+        self._pattern = (re.compile("|".join(map(re.escape, longest_first)))
+                         if longest_first else None)
 
     def in_query(self, query: str) -> set[str]:
-        pattern: re.Pattern[str] | None = getattr(self, "_pattern")
-        return {self.names[m.group()] for m in pattern.finditer(query)} if pattern else set()
+        if self._pattern is None:
+            return set()
+        return {self.names[m.group()] for m in self._pattern.finditer(query)}
 
     def of_title(self, title: str) -> str | None:
-        pattern: re.Pattern[str] | None = getattr(self, "_pattern")
-        found = pattern.match(title) if pattern else None
+        found = self._pattern.match(title) if self._pattern is not None else None
         return self.names[found.group()] if found else None
 
     def factor(self, title: str, named: set[str]) -> float:

@@ -239,8 +239,8 @@ class KbSearch:
         compact = query.replace(" ", "")
         # a query in Chinese prefers the articles of the place it names, the general ones when it
         # names none (typed pinyin names no place the titles could be compared with)
-        places = self.index.places if plan.chars else None
-        named = places.in_query(query) if places else set()
+        places = self.index.places if plan.chars and self.index.places.names else None
+        named = places.in_query(query) if places is not None else set()
         results = []
         for position in candidates:
             if scores[position] <= 0:
@@ -249,7 +249,7 @@ class KbSearch:
             similarity = self._similarity(compact, plan, doc.title, doc.keywords,
                                           "".join(doc.title_pinyin), doc.title_initials)
             score = BM25_SHARE * float(scores[position]) / best + (1 - BM25_SHARE) * similarity
-            if places:
+            if places is not None:
                 score *= places.factor(doc.title, named)
             results.append((score, position))
         results.sort(key=lambda item: -item[0])

@@ -8,6 +8,7 @@ from typing import Any
 
 from seat_console.core.phrases.data_file import mapping, open_document, texts
 from seat_console.core.phrases.scope_data import no_duplicate_keys
+from seat_console.core.yaml_source import YamlDocument
 
 GAZETTEER_FILE = "gazetteer.yaml"
 SIDES = ("liaoning", "outside")
@@ -19,7 +20,7 @@ class Place:
     side: str  # liaoning / outside / ambiguous / local (本市: Liaoning context) / none (医保定点)
     region: str  # the city or province it belongs to
     default: str = ""  # for a name on both sides: its side without context
-    bare: bool = False  # a county's name without 县/市/旗 (鹿邑): a place only with a cue beside it
+    bare: bool = False  # a county's name without 县/市/旗 (会宁): a place only with a cue beside it
 
 
 
@@ -63,8 +64,8 @@ def load_gazetteer(folder: Path) -> list[Place]:
     return places
 
 
-def _bare_names(document: Any, data: dict[str, Any], named: set[str]) -> list[Place]:
-    """`outside_bare`: region -> counties outside Liaoning by their bare names (鹿邑, 米脂),
+def _bare_names(document: YamlDocument, data: dict[str, Any], named: set[str]) -> list[Place]:
+    """`outside_bare`: region -> counties outside Liaoning by their bare names (会宁, 安溪),
     each a place only where a cue beside it says so (scope.yaml `bare_name_cue`)."""
     regions = mapping(document, ("outside_bare",), data.get("outside_bare") or {},
                       "outside_bare: region -> list of bare county names")

@@ -27,8 +27,8 @@ class OutOfProvince:
     caller_is_there: re.Pattern[str]  # before an outside place, in its clause, with
     caller_is_there_after: re.Pattern[str]  # right after it: where the caller is, not where the
     # matter is (我在上海，想给我妈办高龄补贴，她在皇姑区住; not 我在长春有套房子)
-    bare_name_cue: re.Pattern[str]  # right after a bare county name (鹿邑那边, 邵东县城) …
-    bare_name_cue_before: re.Pattern[str]  # … or before it in its clause (老家是鹿邑, 家在邵东):
+    bare_name_cue: re.Pattern[str]  # right after a bare county name (会宁那边, 会宁县城) …
+    bare_name_cue_before: re.Pattern[str]  # … or before it in its clause (老家是会宁, 家在安溪):
     # it is the place (not 来安 in 来安全检查)
 
 
@@ -66,14 +66,14 @@ class OutsidePlaces:
             after_a_place, previous_end = start == previous_end, end
             if place.side == "none":
                 continue  # a word that only holds a place name (医保定点)
-            if place.bare and not self._cued(compact, start, end):
-                continue  # 来安全检查: a bare county name with nothing saying it is a place
             if place.side == "local" and after_a_place:
                 continue  # 天津这边: the place before it, not here
             if place.side != "local":
                 if settings.not_the_matter.match(compact, end):
                     continue  # 河北人, 北京路, 兰州拉面: not where the matter is
                 left, right = clause_bounds(compact, start, end)
+                if place.bare and not self._cued(compact, left, start, end):
+                    continue  # 来安全检查: a bare county name with nothing saying it is a place
                 if settings.negated_before.search(compact[left:start]):
                     continue  # 不是四平那个: the place is denied
                 if place.side != "outside" and \
@@ -111,13 +111,12 @@ class OutsidePlaces:
             return None
         return (*outside[0], "outside_place")
 
-    def _cued(self, compact: str, start: int, end: int) -> bool:
-        """A cue beside the bare county name at compact[start:end] says it is a place."""
+    def _cued(self, compact: str, left: int, start: int, end: int) -> bool:
+        """A cue beside the bare county name at compact[start:end] (its clause starting at
+        left) says it is a place."""
         settings = self._settings
-        if settings.bare_name_cue.match(compact, end):
-            return True
-        left, _ = clause_bounds(compact, start, end)
-        return settings.bare_name_cue_before.search(compact[left:start]) is not None
+        return bool(settings.bare_name_cue.match(compact, end)
+                    or settings.bare_name_cue_before.search(compact[left:start]))
 
     def _caller_is_at(self, compact: str, left: int, start: int, end: int, right: int) -> bool:
         """The place at compact[start:end] (its clause from left to right) is where the caller
