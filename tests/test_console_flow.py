@@ -75,6 +75,8 @@ async def test_a_call_from_number_to_submitted_ticket(workspace: Workspace) -> N
         assert ticket.number in [str(c) for c in table.get_row_at(0)]
         assert ticket.number in str(app.screen.query_one(StatusBar).draft_state)
         assert app.screen.query_one(StatusBar).call_started is None
+        # the ticket just made is no repeat call of itself
+        assert "重复来电" not in str(app.screen.query_one("#caller-repeat", Static).render())
 
         # the same number calls again: name and address come back, the repeat is flagged
         await take_call(pilot)

@@ -164,7 +164,7 @@ class CallSlice(ConsoleSlice):
         current = str(self.query_one(TicketForm).values().get("caller_phone") or "")
         if self.call.started_at and not same_phone(current, phone):
             return  # the last caller's, arriving after the next call began (from telephony)
-        self.query_one(CallerPane).show_history(history)
+        self.query_one(CallerPane).show_history(history, in_call=self._busy_with_a_call())
         if self.call.started_at and not history.masked:  # pre-fill during a call only
             self.query_one(TicketForm).fill_if_empty(
                 {"caller_name": history.name, "caller_address": history.address}

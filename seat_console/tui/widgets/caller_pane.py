@@ -43,7 +43,9 @@ class CallerPane(Vertical, can_focus=False):
         self.query_one("#caller-repeat", Static).update("")
         self.history_table.clear()
 
-    def show_history(self, history: CallerHistory) -> None:
+    def show_history(self, history: CallerHistory, *, in_call: bool = True) -> None:
+        """`in_call` False: the history refreshed after the call ended, whose own ticket is no
+        repeat call of itself (no 重复来电 warning)."""
         name = plain(history.name or "(未登记)", one_line=True)
         address = plain(history.address or "(未登记)", one_line=True)
         calls = f"来电 {history.call_count} 次" if history.call_count else "首次来电"
@@ -54,7 +56,7 @@ class CallerPane(Vertical, can_focus=False):
                           no_wrap=True, overflow="ellipsis")  # a long address: cut, not hidden
         )
         repeat = self.query_one("#caller-repeat", Static)
-        open_recent = history.open_recent
+        open_recent = history.open_recent if in_call else []
         if open_recent:
             numbers = "、".join(t.number for t in open_recent[:3])
             repeat.update(plain(f"⚠ 重复来电:30天内有 {len(open_recent)} 张未办结工单({numbers}),"
