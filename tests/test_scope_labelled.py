@@ -43,11 +43,14 @@ FLOOR = {
     # dev8 after one round (F1 0.901, emergency recall 0.960, 1 false alarm; before it was read:
     # 0.885, 0.920, 4)
     "dev8": {"f1": 0.90, "emergency_recall": 0.95, "false_alarms": 1},
+    # dev9 after one round (F1 0.992, emergency recall 1.000, 0 false alarms; before it was read:
+    # 0.940, 0.880, 3)
+    "dev9": {"f1": 0.99, "emergency_recall": 0.99, "false_alarms": 0},
     "test": {"f1": 0.945, "emergency_recall": 0.99, "false_alarms": 6},
     # dev7 (400 rows, written apart, arrived after the rules of this round were final): scored
     # only, F1 0.890, emergency recall 0.850, 7 false alarms
-    "dev7": {"f1": 0.885, "emergency_recall": 0.85, "false_alarms": 7},
-    "holdout": {"f1": 0.95, "emergency_recall": 0.95, "false_alarms": 8},
+    "dev7": {"f1": 0.89, "emergency_recall": 0.86, "false_alarms": 7},
+    "holdout": {"f1": 0.95, "emergency_recall": 0.95, "false_alarms": 7},
 }
 
 
