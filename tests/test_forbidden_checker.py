@@ -142,6 +142,16 @@ def test_any_text_gives_consistent_hits(text: str) -> None:
     ("我刚才就跟您说了“这就是规定”，您还要我说几遍？", ["这就是规定"]),
     ("您说上一位坐席跟您讲“有意见你告我去”，非常抱歉。", []),
     ("来电人称窗口人员说“这个不能办”", []),
+    # a note naming the agent before the quotation, the person spoken to and a time between
+    ("质检意见：坐席在通话第3分钟对来电人说“爱找谁找谁”，扣分。", ["爱找谁找谁"]),
+    ("投诉核查：该坐席答复市民“我不知道”“这就是规定”，属实。", ["不知道", "这就是规定"]),
+    ("质检记录：通话中坐席说“等一会儿再说”，并称“着急也没用”。", ["等一会儿", "着急也没有用"]),
+    ("培训要求：坐席不得使用“不知道”“解决不了”等服务禁语。", []),  # a rule, not what was said
+    ("质检意见：本月坐席均未使用“不行”等禁语。", []),
+    ("质检意见：坐席转述物业说“解决不了”，已如实记录。", []),  # a third party's words
+    ("回访记录：来电人称上次通话中坐席说“不知道”，已致歉。", []),  # the caller's report
+    ("回访记录：本人告知不知道，来电人不满。", ["不知道"]),  # not 知不知道
+    ("你爱找shei找shei吧", ["爱找谁找谁"]),  # 谁 typed in its other reading, both times
     # the center is the agent's side; a Traditional third party is a third party
     ("【8890】您的工单我中心解决不了，请自行联系法院。", ["解决不了"]),
     ("他們說不知道，我幫您查了一下，是在區醫保局辦理。", []),

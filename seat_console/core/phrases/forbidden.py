@@ -11,7 +11,7 @@ from seat_console.core.phrases.data_file import items, mapping, open_document, t
 from seat_console.core.phrases.matcher import PhraseMatcher
 
 FORBIDDEN_FILE = "forbidden.yaml"
-OWN_QUOTE_REACH = 20  # characters before a quotation that `own_quote` reads
+OWN_QUOTE_REACH = 60  # characters before a quotation that `own_quote` reads
 # Question particles written for 么 (我说话你听不懂吗 / 嗎 / 嘛 / 麼), and 著, which OpenCC keeps
 # (著急 is valid in both scripts) but which means 着 in Traditional text (著急也沒有用).
 PARTICLE_FOLDS = {"吗": "么", "嗎": "么", "嘛": "么", "麼": "么", "麽": "么", "著": "着"}
@@ -46,17 +46,34 @@ class ForbiddenRules:
 
 
 def pinyin_forms(written: str) -> list[str]:
-    """`written` with one character, or two neighbouring ones, typed as toneless pinyin
-    (不zhi道, 解决buliao, zhe就是规定), as someone half-typing through a pinyin IME writes it."""
+    """`written` with one character, or two neighbouring ones, or a repeated one wherever it comes,
+    typed as toneless pinyin (不zhi道, 解决buliao, zhe就是规定, 爱找shei找shei), as someone
+    half-typing through a pinyin IME writes it. One character typed alone may be in any of its
+    readings (谁 shui or shei: an IME accepts both)."""
     from seat_console.core.kb.text_features import syllables
 
     spoken = syllables(written)
     if len(spoken) != len(written):  # a character pypinyin cannot read
         return []
-    forms = [written[:i] + spoken[i] + written[i + 1:] for i in range(len(written))]
+    readings = [_readings(char, syllable) for char, syllable in zip(written, spoken, strict=True)]
+    forms = [written[:i] + reading + written[i + 1:]
+             for i in range(len(written)) for reading in readings[i]]
+    # two neighbours in the phrase's own reading only: 不行 typed whole is buxing, never fuxing
     forms += [written[:i] + spoken[i] + spoken[i + 1] + written[i + 2:]
               for i in range(len(written) - 1)]
-    return forms
+    # a repeated character typed as pinyin each time it comes (爱找shei找shei)
+    for repeated in dict.fromkeys(c for c in written if written.count(c) > 1):
+        for reading in readings[written.index(repeated)]:
+            forms.append(written.replace(repeated, reading))
+    return list(dict.fromkeys(forms))
+
+
+def _readings(char: str, in_context: str) -> list[str]:
+    """The reading `char` has in the phrase first, then its other toneless readings."""
+    from pypinyin import Style, pinyin
+
+    others = pinyin(char, style=Style.NORMAL, heteronym=True, v_to_u=False)[0]
+    return list(dict.fromkeys([in_context, *others]))
 
 
 def load_forbidden(folder: Path) -> ForbiddenRules:
