@@ -5,7 +5,7 @@ Counts are per occurrence: a phrase expected twice and found once is one miss. A
 clean text is a row labelled with no offence on which the checker reports anything.
 
 Sets (tests/data/), each written by someone who never saw the rules:
-- forbidden_labelled.jsonl (the first set) and the ten dev sets (forbidden_adversarial_dev,
+- forbidden_labelled.jsonl (the first set) and the eleven dev sets (forbidden_adversarial_dev,
   _dev2 … _dev11): read row by row while the rules were written (each scored before it was read:
   dev5 F1 .939, dev6 .942, dev7 .907, dev8 .916, dev9 .955, dev10 .939, dev11 .942);
 - forbidden_adversarial_test.jsonl (the test half): never read row by row; its aggregate

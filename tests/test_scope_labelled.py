@@ -46,11 +46,14 @@ FLOOR = {
     # dev9 after one round (F1 0.992, emergency recall 1.000, 0 false alarms; before it was read:
     # 0.940, 0.880, 3)
     "dev9": {"f1": 0.99, "emergency_recall": 0.99, "false_alarms": 0},
-    "test": {"f1": 0.945, "emergency_recall": 0.99, "false_alarms": 6},
+    # dev10 (209 rows, 62% look-alikes) after one round (F1 0.926, emergency recall 1.000, 4 false
+    # alarms; before it was read: 0.779, 0.962, 16)
+    "dev10": {"f1": 0.92, "emergency_recall": 0.99, "false_alarms": 4},
+    "test": {"f1": 0.95, "emergency_recall": 0.99, "false_alarms": 6},
     # dev7 (400 rows, written apart, arrived after the rules of this round were final): scored
     # only, F1 0.890, emergency recall 0.850, 7 false alarms
     "dev7": {"f1": 0.89, "emergency_recall": 0.86, "false_alarms": 7},
-    "holdout": {"f1": 0.95, "emergency_recall": 0.95, "false_alarms": 7},
+    "holdout": {"f1": 0.96, "emergency_recall": 0.95, "false_alarms": 7},
 }
 
 
