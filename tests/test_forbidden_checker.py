@@ -152,6 +152,15 @@ def test_any_text_gives_consistent_hits(text: str) -> None:
     ("回访记录：来电人称上次通话中坐席说“不知道”，已致歉。", []),  # the caller's report
     ("回访记录：本人告知不知道，来电人不满。", ["不知道"]),  # not 知不知道
     ("你爱找shei找shei吧", ["爱找谁找谁"]),  # 谁 typed in its other reading, both times
+    # the agent's quotation reads nothing before it: who the note names there does not matter
+    ("回访质检：回访员在市民表示不满后称“我说的话你听不懂么”，需约谈。", ["我说话你听不懂么"]),
+    ("带教反馈：你刚才那通电话里跟大爷说“着急也没有用”，下回注意。", ["着急也没有用"]),
+    ("坐席：您说快递站的人说“爱找谁找谁”，我们帮您转邮政管理局。", []),  # the caller's account
+    ("请您稍等一会儿，我马上查。", []),  # a polite hold
+    ("质检提示：以下说法属于禁语：爱找谁找谁、怎么还不明白。", []),  # a list, not speech
+    ("规范用语对照：× 这就是规定 → √ 根据相关规定……", []),
+    ("大姐，我不会跟您说不知道，这个问题我现在就帮您查。", []),
+    ("办理情况：承办单位回复：这就是最终办理结果。坐席已转达。", []),  # the department's reply
     # the center is the agent's side; a Traditional third party is a third party
     ("【8890】您的工单我中心解决不了，请自行联系法院。", ["解决不了"]),
     ("他們說不知道，我幫您查了一下，是在區醫保局辦理。", []),

@@ -24,17 +24,19 @@ _QUOTED = re.compile("|".join(f"{re.escape(o)}[^{re.escape(c)}]*{re.escape(c)}"
 
 class Match(Generic[Key]):
     """One hit: `start`/`end` in the original text, `matched` = text[start:end]. The words of
-    its clause around it, normalised like the patterns, are read on demand."""
+    its clause around it, normalised like the patterns, are read on demand. A hit inside a
+    quotation kept as the agent's own words (`keep_quote`) reads nothing before the quotation:
+    坐席在市民表示不满后称“…” is the agent speaking, whoever the note names before it."""
 
     __slots__ = ("key", "start", "end", "matched", "_text", "_compact", "_offsets",
-                 "_c_start", "_c_end")
+                 "_c_start", "_c_end", "_c_floor")
 
     def __init__(self, key: Key, start: int, end: int, text: str, compact: str,
-                 offsets: OffsetMap, c_start: int, c_end: int) -> None:
+                 offsets: OffsetMap, c_start: int, c_end: int, c_floor: int = 0) -> None:
         self.key, self.start, self.end = key, start, end
         self.matched = text[start:end]
         self._text, self._compact, self._offsets = text, compact, offsets
-        self._c_start, self._c_end = c_start, c_end
+        self._c_start, self._c_end, self._c_floor = c_start, c_end, c_floor
 
     def __repr__(self) -> str:
         return f"Match({self.key!r}, {self.start}, {self.end}, {self.matched!r})"
@@ -42,7 +44,7 @@ class Match(Generic[Key]):
     def before(self, limit: int, last_break: re.Pattern[str]) -> str:
         """Up to `limit` normalised characters before the hit, after the last clause break
         (`last_break` matches up to and including the last break of a string)."""
-        c_from = max(0, self._c_start - limit)
+        c_from = max(self._c_floor, self._c_start - limit)
         o_from = self._offsets.original(c_from) if c_from < self._c_start else self.start
         cut = last_break.match(self._text, o_from, self.start)
         if cut is not None:
@@ -128,13 +130,17 @@ class PhraseMatcher(Generic[Key]):
     def _in_original(self, text: str, compact: str, offsets: OffsetMap,
                      found: list[tuple[Key, int, int]]) -> list[Match[Key]]:
         quotes = quoted_spans(text) if self.ignore_quoted and _QUOTE_MARK.search(text) else []
+        kept: list[tuple[int, int]] = []
         if quotes and self._keep_quote is not None:
-            quotes = [(q_start, q_end) for q_start, q_end in quotes
-                      if not self._keep_quote(text, q_start)]
+            kept = [(q_start, q_end) for q_start, q_end in quotes
+                    if self._keep_quote(text, q_start)]
+            quotes = [quote for quote in quotes if quote not in kept]
         matches = []
         for key, start, end in found:
             o_start, o_end = offsets.span(start, end)
             if any(q_start < o_start and o_end < q_end for q_start, q_end in quotes):
                 continue
-            matches.append(Match(key, o_start, o_end, text, compact, offsets, start, end))
+            floor = next((offsets.compact(q_start + 1) for q_start, q_end in kept
+                          if q_start < o_start and o_end < q_end), 0)
+            matches.append(Match(key, o_start, o_end, text, compact, offsets, start, end, floor))
         return matches
