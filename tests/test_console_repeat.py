@@ -6,13 +6,14 @@ from datetime import datetime
 
 import pytest
 from sqlmodel import select
-from textual.widgets import Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from seat_console.core import clock
 from seat_console.core.models import Ticket, TicketEvent
 from seat_console.core.tickets import TicketInput, submit
 from seat_console.core.workspace import Workspace
 from seat_console.tui.app import SeatConsoleApp
+from seat_console.tui.screens.due_screen import TicketListScreen
 from seat_console.tui.screens.inquiry_screen import InquiryScreen
 from seat_console.tui.widgets.ticket_form import TicketForm
 
@@ -127,3 +128,31 @@ async def test_transfer_and_three_way_paths(workspace: Workspace, monkeypatch: p
             assert ticket.deadline == "2026-10-13T17:30:00.000+08:00"  # 5 working days
         else:
             assert ticket.three_way_result and ticket.deadline is None
+
+
+async def test_a_retelling_in_other_words_is_still_the_earlier_matter(workspace: Workspace) -> None:
+    first = earlier(workspace)  # 小区门口垃圾站臭味太大,夏天苍蝇多
+    app = SeatConsoleApp(workspace, incoming_call="13533334444")
+    async with app.run_test(size=(120, 36)) as pilot:
+        form = await call_again(pilot, "门口那个垃圾站还是臭,苍蝇满天飞,上回说了也没人来")
+        await pilot.press("f11")
+        assert form.values()["linked_ticket_ids"] == [first.id]
+
+
+async def test_the_agent_picks_the_earlier_ticket_when_the_words_match_none(
+        workspace: Workspace) -> None:
+    first = earlier(workspace)
+    app = SeatConsoleApp(workspace, incoming_call="13533334444")
+    async with app.run_test(size=(120, 36)) as pilot:
+        form = app.screen.query_one(TicketForm)
+        await wait_until(pilot, lambda: form.values()["caller_name"] == "卫女士")
+        app.screen.query_one("#content").focus()
+        await type_text(pilot, "上次那个事到现在还没个说法", burst=3)
+        await pilot.press("f11")  # nothing resembles it: the caller's open tickets are offered
+        await wait_until(pilot, lambda: isinstance(app.screen, TicketListScreen))
+        assert first.number in str(app.screen.query_one(DataTable).get_row_at(0))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: form.values()["linked_ticket_ids"] == [first.id])
+        await pilot.press("f12")  # already linked: nothing else open is offered
+        await pilot.pause()
+        assert not isinstance(app.screen, TicketListScreen)

@@ -45,7 +45,7 @@ SYNC_SECONDS = 15.0
 CHECK_INTERVAL_SECONDS = 0.15  # forbidden/scope checks run at most this often, off the keystroke
 # What the agent is told failed, by worker group.
 WORK_NAMES = {"sync": "与中心同步", "submit": "提交工单", "draft": "保存草稿", "call": "结束来电",
-              "caller-history": "读取来电记录", "repeat": "重复来电检查", "due": "读取临期工单",
+              "caller-history": "读取来电记录", "repeat": "重复来电检查", "repeat-pick": "读取原工单", "due": "读取临期工单",
               "callback-queue": "读取回访队列", "kb-load": "加载知识库", "kb-article": "读取知识",
               "kb-search": "知识库检索", "reminders": "读取转介提醒", "reminders-done": "记录转介回访",
               "check-report": "记录漏检/误报", "drill-prepare": "准备培训演练",

@@ -5,6 +5,8 @@ Part of ConsoleScreen (see console_screen.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on
 from textual.widgets import DataTable
@@ -13,7 +15,7 @@ from seat_console.core.calls import CallStart
 from seat_console.core.deadlines import callback_queue, due_lists, supervised_open
 from seat_console.core.lifecycle import urge
 from seat_console.core.models import Ticket
-from seat_console.core.repeat_calls import Similar, similar_open_tickets
+from seat_console.core.repeat_calls import Similar, repeat_candidates, similar_open_tickets
 from seat_console.core.ticket_codes import STATUS_LABELS
 from seat_console.tui.screens.confirm_dialog import ConfirmDialog
 from seat_console.tui.screens.console_base import ConsoleSlice, background
@@ -48,21 +50,57 @@ class WorkflowSlice(ConsoleSlice):
                        "{console.urge_repeat} 只对原工单催办,不新建工单")))
 
     def action_link_repeat(self) -> None:
-        if not self.call.similar:
-            self.notify("未发现相似的未办结工单", severity="warning")
-            return
-        best = self.call.similar[0].ticket
-        self.query_one(TicketForm).link_ticket(best.id, best.number)
+        """F11: link the earlier ticket the 诉求 resembles; when it resembles none, the agent
+        picks one of the caller's open tickets (the caller retold the matter in other words)."""
+        if self.call.similar:
+            self._link_earlier(self.call.similar[0].ticket)
+        else:
+            self._pick_earlier("关联", self._link_earlier)
+
+    def _link_earlier(self, ticket: Ticket) -> None:
+        self.query_one(TicketForm).link_ticket(ticket.id, ticket.number)
         self.call.similar = []
         self.query_one(TicketForm).show_repeat(None)
-        self.notify(f"已关联原工单 {best.number},提交后计入重复来电")
+        self.notify(f"已关联原工单 {ticket.number},提交后计入重复来电")
+
+    def _pick_earlier(self, purpose: str, then: Callable[[Ticket], None]) -> None:
+        values = self.query_one(TicketForm).values()
+        self._load_candidates(str(values["caller_phone"]), str(values["caller_address"]),
+                              str(values["content"]), purpose, then)
+
+    @background("repeat-pick", exclusive=True)
+    def _load_candidates(self, phone: str, address: str, content: str, purpose: str,
+                         then: Callable[[Ticket], None]) -> None:
+        self.from_thread(self._offer_candidates,
+                         repeat_candidates(self.workspace.db, phone, address, content),
+                         purpose, then)
+
+    def _offer_candidates(self, found: list[Similar], purpose: str,
+                          then: Callable[[Ticket], None]) -> None:
+        linked = set(self.query_one(TicketForm).values()["linked_ticket_ids"])
+        found = [s for s in found if s.ticket.id not in linked]
+        if not found:
+            self.notify("该号码和地址30天内没有未办结工单", severity="warning")
+            return
+        rows = [(f"{s.same}相同 · 相似度{s.similarity}%", s.ticket) for s in found]
+
+        def picked(ticket_id: str | None) -> None:
+            chosen = next((s.ticket for s in found if s.ticket.id == ticket_id), None)
+            if chosen is not None:
+                then(chosen)
+
+        self.app.push_screen(TicketListScreen(f"选择要{purpose}的原工单(30天内未办结)", rows,
+                                              enter="选择"), picked)
 
     def action_urge_repeat(self) -> None:
-        """F12: only 催办 the earlier ticket, no new one; asks first (the form is dropped)."""
-        if not self.call.similar:
-            self.notify("未发现相似的未办结工单", severity="warning")
-            return
-        ticket = self.call.similar[0].ticket
+        """F12: only 催办 the earlier ticket, no new one; asks first (the form is dropped). When
+        the 诉求 resembles no open ticket, the agent picks one first."""
+        if self.call.similar:
+            self._confirm_urge(self.call.similar[0].ticket)
+        else:
+            self._pick_earlier("催办", self._confirm_urge)
+
+    def _confirm_urge(self, ticket: Ticket) -> None:
         note = self.query_one(TicketForm).values()["content"]
         call = self.current_call()
 

@@ -18,17 +18,18 @@ from seat_console.tui.plain import plain
 
 
 class TicketListScreen(ModalScreen[str | None]):
-    """A list of tickets with why each is listed; returns the id of the ticket to open."""
+    """A list of tickets with why each is listed; returns the id of the ticket picked (to open,
+    or to link or 催办 as a repeat call)."""
 
     BINDINGS = [Binding("escape", "close", "关闭", id="ticket_list.close")]
 
-    def __init__(self, title: str, rows: list[tuple[str, Ticket]]) -> None:
+    def __init__(self, title: str, rows: list[tuple[str, Ticket]], *, enter: str = "打开") -> None:
         super().__init__()
-        self.title_text, self.rows = title, rows
+        self.title_text, self.rows, self.enter = title, rows, enter
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help"):
-            yield Static(f"{self.title_text} · 共 {len(self.rows)} 张 · Enter 打开 · Esc 关闭",
+            yield Static(f"{self.title_text} · 共 {len(self.rows)} 张 · Enter {self.enter} · Esc 关闭",
                          classes="dialog-title")
             table: DataTable[str | Text] = DataTable(id="due-table", cursor_type="row", zebra_stripes=True)
             table.add_columns("情况", "工单编号", "状态", "类型", "来电人", "办理时限", "督办")
