@@ -85,7 +85,9 @@ async def test_status_inquiry_by_number_shows_the_progress_phrase(workspace: Wor
         result = app.screen.query_one("#inquiry-result", Static)
         await wait_until(pilot, lambda: first.number in str(result.render()))
         text = str(result.render())
-        assert "卫女士,您反映的问题是小区门口垃圾站" in text and "部门正在办理中" in text
+        assert "卫女士,您反映的问题是小区门口垃圾站" in text
+        # accepted, not transferred yet: the phrase says so, not 已转…办理
+        assert "工单已经受理" in text and "已转" not in text
 
 
 @pytest.mark.parametrize(("disposition", "status"), [("transfer", "transferred"),

@@ -104,9 +104,12 @@ def find_for_inquiry(db: Database, number_or_phone: str) -> list[Ticket]:
 
 
 def progress_phrase_id(ticket: Ticket, policy: DeadlinePolicy) -> str:
-    """Which 8890 progress phrase fits: closed, overdue, or in progress."""
+    """Which 8890 progress phrase fits: closed, overdue, accepted but not transferred yet, or in
+    progress."""
     if ticket.status in ("closed", "callback_done", "archived"):
         return "disposition.progress_closed"
     if policy.state(ticket.deadline) == "overdue":
         return "disposition.progress_overdue"
+    if ticket.status == "accepted":  # not transferred yet: no 已转…办理
+        return "disposition.progress_accepted"
     return "disposition.progress_in_time"

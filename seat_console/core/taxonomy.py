@@ -32,6 +32,7 @@ class Taxonomy:
     def __init__(self, leaves: list[Leaf]) -> None:
         self.leaves = leaves
         self.by_code = {leaf.code: leaf for leaf in leaves}
+        self.by_label = {leaf.label: leaf for leaf in leaves}  # 生态环境/餐饮油烟
         self._keys: list[tuple[Leaf, list[str], list[str], list[str]]] = []
 
     def _pick_keys(self) -> list[tuple[Leaf, list[str], list[str], list[str]]]:

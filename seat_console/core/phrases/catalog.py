@@ -6,6 +6,7 @@ unknown placeholder, an unknown or missing phase, or malformed YAML by file and 
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,25 @@ def fill(text: str, context: dict[str, Any]) -> str:
     values = _Filler({k: v for k, v in context.items() if v not in (None, "")})
     values.setdefault("surname", "")
     return text.format_map(values)
+
+
+MATTER_CHARS = 40  # the 诉求 read back in a phrase: about one breath
+_MATTER_END = "。，,.；;、！!？?…~～ "
+_CLAUSE_BREAKS = "。，,；;！!？?"
+# a summary's opening (来电人反映：…) is not read back to the caller as their words
+_REPORTED = re.compile(r"^(?:来电人|来电者|市民|诉求人)(?:来电)?(?:反映|称|表示)[：:，,]?")
+
+
+def matter_text(content: str, limit: int = MATTER_CHARS) -> str:
+    """The 诉求 as a phrase reads it back ({matter}): without its closing punctuation (the phrase
+    adds its own: no 无果。。 or 无果。,) or a summary's 来电人反映：, and when longer than `limit` cut at the last clause
+    break within it and marked with …, so that nothing is silently dropped mid-word."""
+    text = _REPORTED.sub("", " ".join(content.split())).rstrip(_MATTER_END)
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    cut = max(head.rfind(mark) for mark in _CLAUSE_BREAKS)
+    return (head[:cut] if cut >= limit // 2 else head).rstrip(_MATTER_END) + "…"
 
 
 def salutation_context(name: str) -> dict[str, str]:

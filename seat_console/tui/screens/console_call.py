@@ -23,6 +23,7 @@ from seat_console.core.drafts import (
     save_draft,
 )
 from seat_console.core.models import Ticket
+from seat_console.core.ticket_codes import STATUS_LABELS
 from seat_console.core.tickets import Invalid, TicketInput, submit
 from seat_console.core.validation import check_phone, same_phone
 from seat_console.tui.screens.console_base import ConsoleSlice, background
@@ -320,7 +321,8 @@ class CallSlice(ConsoleSlice):
 
     def _submitted(self, ticket: Ticket) -> None:
         self.shift.last_ticket = ticket
-        self.notify(f"工单 {ticket.number} 已受理并保存", title="提交成功", timeout=6)
+        status = STATUS_LABELS.get(ticket.status, ticket.status)  # 已受理, 已办结 (直接答复, 不予受理)
+        self.notify(f"工单 {ticket.number} 已保存,状态:{status}", title="提交成功", timeout=6)
         self._reset_after_call(f"已提交 {ticket.number}", ticket.caller_phone)
         self._update_phrase_context(ticket_no=ticket.number)
 

@@ -14,7 +14,7 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from seat_console.core.drafts import slot_for
-from seat_console.core.phrases.catalog import fill, salutation_context
+from seat_console.core.phrases.catalog import fill, matter_text, salutation_context
 from seat_console.core.plain_text import printable
 from seat_console.core.sync.client import LAST_SUCCESS_KEY, SyncClient, conflict_count, state
 from seat_console.core.workspace import Workspace
@@ -230,7 +230,7 @@ class ConsoleScreen(CallSlice, ChecksSlice, KbSlice, WorkflowSlice):
             "agent_id": self.config.agent.id,
             "agent_name": self.config.agent.name,
             "phone": values.get("caller_phone", ""),
-            "matter": (values.get("content") or "").strip()[:40],
+            "matter": matter_text(values.get("content") or ""),
             "ticket_no": self.shift.last_ticket.number if self.shift.last_ticket else "",
             **extra,
         }

@@ -12,7 +12,7 @@ from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from seat_console.core import clock
-from seat_console.core.phrases.catalog import fill, salutation_context
+from seat_console.core.phrases.catalog import fill, matter_text, salutation_context
 from seat_console.core.repeat_calls import find_for_inquiry, progress_phrase_id
 from seat_console.core.ticket_view import labelled, masked
 from seat_console.core.workspace import Workspace
@@ -58,7 +58,7 @@ class InquiryScreen(ModalScreen[None]):
             view = labelled(masked(ticket))
             phrase = next(p for p in catalog.phrases if p.id == progress_phrase_id(ticket, policy))
             context = {**salutation_context(view["caller_name"] if not ticket.confidential else ""),
-                       "matter": view["content"][:40], "department": ticket.department,
+                       "matter": matter_text(view["content"]), "department": ticket.department,
                        "deadline": clock.short_time(ticket.deadline) if ticket.deadline else "",
                        "result": view["reply"][:60], "agent_id": self.workspace.config.agent.id}
             # Citizen text: plain (never markup) and without control characters.

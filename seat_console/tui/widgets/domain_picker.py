@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
@@ -46,13 +46,36 @@ class DomainPicker(Vertical):
         if self.code:  # editing the label of a picked leaf: pick again
             self.code = ""
             self.post_message(self.Picked(None))
+        exact = self.taxonomy.by_label.get(event.value.strip()) if self.taxonomy else None
+        if exact is not None:  # typed (or edited back to) a leaf's whole label: that leaf
+            self.code = exact.code
+            self.post_message(self.Picked(exact))
         matches = self.taxonomy.pick(event.value, 6) if self.taxonomy and event.value else []
         options.set_options([Option(plain(f"{leaf.label}  ({leaf.department})", one_line=True), id=leaf.code)
                              for leaf in matches])
         options.display = bool(matches)
 
+    @property
+    def unpicked_text(self) -> str:
+        """What the agent typed without picking a leaf ("" when a leaf is picked or nothing is
+        typed): submitting then would drop the 诉求领域 without a word."""
+        return "" if self.code else self.query_one("#domain-input", Input).value.strip()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self.call_after_refresh(self._close_when_left)
+
+    def _close_when_left(self) -> None:
+        """The matches close once the focus is outside the picker (Tab, a click, an F-key)."""
+        focused = self.screen.focused if self.is_attached else None
+        if focused is None or focused not in (self.query_one("#domain-input"),
+                                              self.query_one("#domain-options")):
+            self.query_one("#domain-options", OptionList).display = False
+
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
         options = self.query_one("#domain-options", OptionList)
+        if event.key in ("tab", "shift+tab"):  # leaving the field: not into the matches
+            options.display = False
+            return
         if event.key == "down" and options.display and self.query_one("#domain-input").has_focus:
             options.highlighted = 0
             options.focus()

@@ -316,6 +316,8 @@ class TicketForm(VerticalScroll):
         department = self.query_one("#department", Input)
         if message.leaf and not department.value.strip():
             department.value = message.leaf.department
+        if message.leaf and "domain" in self._errors:
+            self.set_field_error("domain", None)
         self.post_message(self.Edited())
 
     # -- what the live checks found ---------------------------------------------------------------
@@ -367,6 +369,12 @@ class TicketForm(VerticalScroll):
         self.post_message(self.Edited())
 
     def action_submit(self) -> None:
+        typed = self.query_one(DomainPicker).unpicked_text
+        if typed:  # nothing is submitted with a 诉求领域 typed but never picked
+            self.set_field_error("domain", f"“{typed}”未选定,请用 ↓ 和 Enter 从列表中选择,或清空")
+            self.query_one("#domain-input").focus()
+            return
+        self.set_field_error("domain", None)
         self.post_message(self.SubmitRequested(self.values()))
 
     def focus_first_empty(self) -> None:
