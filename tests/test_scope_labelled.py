@@ -49,11 +49,14 @@ FLOOR = {
     # dev10 (209 rows, 62% look-alikes) after one round (F1 0.926, emergency recall 1.000, 4 false
     # alarms; before it was read: 0.779, 0.962, 16)
     "dev10": {"f1": 0.92, "emergency_recall": 0.99, "false_alarms": 4},
+    # dev11 (200 rows in written style: summaries, web forms, the mayor's mailbox, exports) after
+    # one round (F1 0.993, emergency recall 1.000, 0 false alarms; before: 0.925, 0.920, 3)
+    "dev11": {"f1": 0.99, "emergency_recall": 0.99, "false_alarms": 0},
     "test": {"f1": 0.95, "emergency_recall": 0.99, "false_alarms": 6},
     # dev7 (400 rows, written apart, arrived after the rules of this round were final): scored
     # only, F1 0.890, emergency recall 0.850, 7 false alarms
-    "dev7": {"f1": 0.89, "emergency_recall": 0.86, "false_alarms": 7},
-    "holdout": {"f1": 0.96, "emergency_recall": 0.95, "false_alarms": 7},
+    "dev7": {"f1": 0.895, "emergency_recall": 0.86, "false_alarms": 6},
+    "holdout": {"f1": 0.965, "emergency_recall": 0.95, "false_alarms": 7},
 }
 
 
