@@ -45,6 +45,18 @@ def test_service_sets_are_stored_sorted_and_only_known_ones_pass_the_contract() 
             check_value("emergency_service", wrong)
 
 
+def test_an_emergency_is_very_urgent_and_a_help_request_when_no_type_was_picked(
+        db: Database) -> None:
+    from dataclasses import replace
+
+    ticket = submit(db, replace(emergency_form("119+120"), request_type=""), site_code="210102",
+                    agent_id="8001", draft_slot=None)
+    assert (ticket.urgency, ticket.request_type) == ("very_urgent", "help")
+    chosen = submit(db, replace(emergency_form("110"), request_type="report", urgency="urgent"),
+                    site_code="210102", agent_id="8001", draft_slot=None)
+    assert (chosen.urgency, chosen.request_type) == ("urgent", "report")  # the agent's choice
+
+
 @pytest.mark.parametrize("services", ["119+120", "122", "120+122"])
 def test_an_emergency_is_supervised_and_reported_to_the_shift_leader_at_once(
         db: Database, services: str) -> None:

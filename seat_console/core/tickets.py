@@ -182,6 +182,15 @@ def validate(form: TicketInput, required: tuple[str, ...] | None = None) -> dict
     return errors
 
 
+def emergency_defaults(form: TicketInput) -> TicketInput:
+    """An emergency (紧急转警) is 特急 and, when the agent picked no 诉求类型 in the rush, a 求助:
+    the caller asked for help now."""
+    if form.disposition != "emergency":
+        return form
+    return replace(form, request_type=form.request_type or "help",
+                   urgency="very_urgent" if form.urgency in ("", "normal") else form.urgency)
+
+
 def _emergency_supervision(form: TicketInput, agent_id: str, at: str) -> dict[str, Any]:
     """An emergency is reported to the shift leader (热线管理人员, GB/T 33358 5.1.2.4) and its
     ticket is 督办 from the start."""
@@ -283,6 +292,7 @@ def submit(
     call) the call's record, all in one transaction. Raises Invalid, or AlreadyStored when a
     ticket with the same external_id exists (checked under the write lock); nothing is written
     then."""
+    form = emergency_defaults(form)
     errors = validate(form, required)
     if errors:
         raise Invalid(errors)

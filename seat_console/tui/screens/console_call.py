@@ -32,6 +32,7 @@ from seat_console.tui.screens.end_call_dialog import EndCallDialog
 from seat_console.tui.screens.forbidden_confirm_dialog import ForbiddenConfirmDialog
 from seat_console.tui.screens.new_call_dialog import NewCallDialog
 from seat_console.tui.widgets.caller_pane import CallerPane
+from seat_console.tui.widgets.kb_pane import KbPane
 from seat_console.tui.widgets.phrase_pane import PhrasePane
 from seat_console.tui.widgets.status_bar import RING_SHOWN_SECONDS, StatusBar
 from seat_console.tui.widgets.ticket_form import TicketForm
@@ -68,6 +69,7 @@ class CallSlice(ConsoleSlice):
         if phone:
             self.query_one(TicketForm).load({"caller_phone": phone})
         self.query_one(PhrasePane).phase = "opening"
+        self.query_one(KbPane).clear_query()
         self._mark_dirty()
         if phone:
             self._load_history(phone)

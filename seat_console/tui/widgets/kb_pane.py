@@ -118,6 +118,12 @@ class KbPane(Vertical):
         status = f"“{query}” 找到 {len(hits)} 条" if query.strip() else "输入关键词搜索"
         self.query_one("#kb-status", Static).update(plain(status, one_line=True))
 
+    def clear_query(self) -> None:
+        """A new call: the last caller's query and hits go (the next caller is another matter)."""
+        self.query_one("#kb-query", Input).value = ""
+        self._pending = None
+        self._show("", [])
+
     def highlighted_id(self) -> str | None:
         option_list = self.query_one("#kb-hits", OptionList)
         if option_list.highlighted is None or not option_list.option_count:
