@@ -48,7 +48,7 @@ class CallerPane(Vertical, can_focus=False):
         repeat call of itself (no 重复来电 warning)."""
         name = plain(history.name or "(未登记)", one_line=True)
         address = plain(history.address or "(未登记)", one_line=True)
-        calls = f"来电 {history.call_count} 次" if history.call_count else "首次来电"
+        calls = f"此前来电 {history.call_count} 次" if history.call_count else "首次来电"
         self.query_one("#caller-summary", Static).update(
             Text.assemble(("号码 ", "dim"), plain(history.phone, "bold", one_line=True), "  ",
                           ("姓名 ", "dim"), name,
@@ -59,7 +59,7 @@ class CallerPane(Vertical, can_focus=False):
         open_recent = history.open_recent if in_call else []
         if open_recent:
             numbers = "、".join(t.number for t in open_recent[:3])
-            repeat.update(plain(f"⚠ 重复来电:30天内有 {len(open_recent)} 张未办结工单({numbers}),"
+            repeat.update(plain(f"⚠ 重复来电:30天内有{len(open_recent)}张未办结工单({numbers}),"
                                 "请先确认是否同一事项"))
             repeat.add_class("-warning")
         else:
