@@ -54,6 +54,8 @@ class DomainPicker(Vertical):
         options.set_options([Option(plain(f"{leaf.label}  ({leaf.department})", one_line=True), id=leaf.code)
                              for leaf in matches])
         options.display = bool(matches)
+        if matches:  # in a short form (drill mode) the matches sit below the fold: bring them up
+            self.call_after_refresh(options.scroll_visible, animate=False)
 
     @property
     def unpicked_text(self) -> str:
