@@ -26,7 +26,7 @@ class DomainPicker(Vertical):
         self.code = ""
 
     def compose(self) -> ComposeResult:
-        yield Input(id="domain-input", placeholder="诉求领域:输入文字、拼音或首字母,↓ 选择",
+        yield Input(id="domain-input", placeholder="文字、拼音或首字母,↓ 选择",
                     select_on_focus=False, compact=True)
         options = OptionList(id="domain-options")
         options.display = False

@@ -34,7 +34,8 @@ def hit_label(hit: SearchHit) -> Text:
         tag, department = "便民服务", hit.department
     else:  # an export's article may have neither: say so (未分类 / 未注明)
         tag, department = shown_category(hit.category), shown_department(hit.department)
-    label = Text.assemble(title, "\n", plain(f"  {tag} · {department}", "dim", one_line=True))
+    second = f"  {tag} · {department}" if department.strip() else f"  {tag}"  # no dangling ·
+    label = Text.assemble(title, "\n", plain(second, "dim", one_line=True))
     label.no_wrap, label.overflow = True, "ellipsis"
     return label
 
@@ -64,7 +65,7 @@ class KbPane(Vertical):
         self._shown: list[tuple[str, tuple[tuple[int, int], ...]]] = []
 
     def compose(self) -> ComposeResult:
-        yield Input(id="kb-query", placeholder="关键词/拼音/首字母,如 公积金、gongjijin、gjj")
+        yield Input(id="kb-query", placeholder="关键词/拼音/首字母:公积金、gjj")
         yield OptionList(id="kb-hits")
         yield Static("知识库加载中…", id="kb-status")
 
