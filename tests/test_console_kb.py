@@ -50,14 +50,20 @@ async def test_pinyin_typed_in_the_search_box_finds_articles(workspace: Workspac
         assert any(span.style == "bold reverse" for span in first.prompt.spans)
 
 
-async def test_a_callers_everyday_word_finds_the_article_and_a_new_call_clears_it(
+async def test_a_callers_everyday_word_finds_the_article_and_an_ended_call_clears_it(
         workspace: Workspace) -> None:
     app = SeatConsoleApp(workspace)
     async with app.run_test(size=(120, 36)) as pilot:
         hits = await search_kb(pilot, "烧烤")  # no article says 烧烤: the synonym reaches 油烟
         assert "油烟" in hits.get_option_at_index(0).prompt.plain
-        app.screen.start_call("13912345678")  # the next caller is another matter
+        app.screen.start_call("13912345678")
         await pilot.pause()
+        assert app.screen.query_one("#kb-query").value == "烧烤"  # typed while it rang: kept
+        await pilot.press("ctrl+e")  # the call ends without a ticket …
+        await wait_until(pilot, lambda: app.screen.__class__.__name__ == "EndCallDialog")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen.__class__.__name__ == "ConsoleScreen")
+        await pilot.pause()  # … and the next caller starts with an empty search
         assert app.screen.query_one("#kb-query").value == "" and hits.option_count == 0
 
 

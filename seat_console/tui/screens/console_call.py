@@ -69,7 +69,6 @@ class CallSlice(ConsoleSlice):
         if phone:
             self.query_one(TicketForm).load({"caller_phone": phone})
         self.query_one(PhrasePane).phase = "opening"
-        self.query_one(KbPane).clear_query()
         self._mark_dirty()
         if phone:
             self._load_history(phone)
@@ -339,6 +338,7 @@ class CallSlice(ConsoleSlice):
         status.typing = 0
         status.draft_state = state
         self.query_one(PhrasePane).phase = "closing"
+        self.query_one(KbPane).clear_query()  # the next caller is another matter
         if phone:
             self._load_history(phone)
         self.query_one("#caller_name").focus()

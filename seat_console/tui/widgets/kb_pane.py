@@ -120,7 +120,8 @@ class KbPane(Vertical):
         self.query_one("#kb-status", Static).update(plain(status, one_line=True))
 
     def clear_query(self) -> None:
-        """A new call: the last caller's query and hits go (the next caller is another matter)."""
+        """A call ended: its query and hits go (the next caller is another matter); a query typed
+        while the next call rings stays."""
         self.query_one("#kb-query", Input).value = ""
         self._pending = None
         self._show("", [])
