@@ -74,8 +74,7 @@ class KbPane(Vertical):
 
     def set_engine(self, engine: KbSearch) -> None:
         self._engine = engine
-        self.query_one("#kb-status", Static).update(
-            f"共 {len(engine)} 条 · ↓ 选择 · Enter 打开 · " + hint(self, "{kb.adopt} 采用答复/转介"))
+        self._show_ready()
         query = self.query_one("#kb-query", Input).value
         if query:
             self.search(query)
@@ -119,12 +118,21 @@ class KbPane(Vertical):
         status = f"“{query}” 找到 {len(hits)} 条" if query.strip() else "输入关键词搜索"
         self.query_one("#kb-status", Static).update(plain(status, one_line=True))
 
+    def _show_ready(self) -> None:
+        if self._engine is not None:
+            self.query_one("#kb-status", Static).update(
+                f"共 {len(self._engine)} 条 · ↓ 选择 · Enter 打开 · "
+                + hint(self, "{kb.adopt} 采用答复/转介"))
+
     def clear_query(self) -> None:
         """A call ended: its query and hits go (the next caller is another matter); a query typed
         while the next call rings stays."""
-        self.query_one("#kb-query", Input).value = ""
+        with self.query_one("#kb-query", Input).prevent(Input.Changed):
+            self.query_one("#kb-query", Input).value = ""
         self._pending = None
-        self._show("", [])
+        self._shown = []
+        self.query_one("#kb-hits", OptionList).clear_options()
+        self._show_ready()
 
     def highlighted_id(self) -> str | None:
         option_list = self.query_one("#kb-hits", OptionList)
