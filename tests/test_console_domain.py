@@ -19,16 +19,22 @@ def tickets(workspace: Workspace) -> list[Ticket]:
         return list(session.exec(select(Ticket)).all())
 
 
+async def focus_the_domain(pilot) -> tuple[TicketForm, Input]:  # type: ignore[no-untyped-def]
+    """Once the call has opened (it focuses the form's first field), the 领域 box."""
+    form = pilot.app.screen.query_one(TicketForm)
+    await wait_until(pilot, lambda: form.values()["caller_phone"] == "13700002222")
+    await pilot.pause()
+    box = pilot.app.screen.query_one("#domain-input", Input)
+    box.focus()
+    await pilot.pause()
+    return form, box
+
+
 async def test_an_edited_label_typed_back_keeps_the_leaf_and_the_matches_close(
         workspace: Workspace) -> None:
     app = SeatConsoleApp(workspace, incoming_call="13700002222")
     async with app.run_test(size=(120, 36)) as pilot:
-        form = app.screen.query_one(TicketForm)
-        await wait_until(pilot, lambda: form.values()["caller_phone"] == "13700002222")
-        await pilot.pause()
-        box = app.screen.query_one("#domain-input", Input)
-        box.focus()
-        await pilot.pause()
+        form, box = await focus_the_domain(pilot)
         await type_text(pilot, "youyan")
         await pilot.press("down", "enter")
         picked, label = form.values()["domain"], box.value
@@ -46,12 +52,7 @@ async def test_an_edited_label_typed_back_keeps_the_leaf_and_the_matches_close(
 async def test_a_domain_typed_but_never_picked_stops_the_submit(workspace: Workspace) -> None:
     app = SeatConsoleApp(workspace, incoming_call="13700002222")
     async with app.run_test(size=(120, 36)) as pilot:
-        form = app.screen.query_one(TicketForm)
-        await wait_until(pilot, lambda: form.values()["caller_phone"] == "13700002222")
-        await pilot.pause()
-        box = app.screen.query_one("#domain-input", Input)
-        box.focus()
-        await pilot.pause()
+        form, box = await focus_the_domain(pilot)
         await type_text(pilot, "油烟乱")
         await pilot.press("ctrl+s")
         await pilot.pause()

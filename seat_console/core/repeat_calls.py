@@ -50,10 +50,11 @@ def content_bigrams(text: str) -> set[str]:
     return found
 
 
-def resemblance(new: str, earlier: str) -> tuple[int, bool]:
-    """(similarity percent, whether `new` resembles `earlier` by any threshold above)."""
+def resemblance(new: str, earlier: str, grams: set[str] | None = None) -> tuple[int, bool]:
+    """(similarity percent, whether `new` resembles `earlier` by any threshold above); `grams`:
+    content_bigrams(new), made once when `new` is held against several tickets."""
     ratio = round(fuzz.partial_ratio(new, earlier))
-    grams = content_bigrams(new)
+    grams = content_bigrams(new) if grams is None else grams
     shared = len(grams & content_bigrams(earlier))
     share = round(100 * shared / len(grams)) if grams else 0
     return max(ratio, share), (ratio >= SIMILAR_AT or share >= SHARED_SHARE_AT
@@ -82,8 +83,10 @@ def repeat_candidates(db: Database, phone: str, address: str, content: str) -> l
         rows = session.exec(select(Ticket).where(col(Ticket.status).in_(OPEN_STATUSES))
                             .where(Ticket.created_at >= since).where(or_(*conditions))).all()
     found = []
+    grams = content_bigrams(content)
     for ticket in rows:
-        score, resembles = resemblance(content, ticket.content) if len(content) >= 4 else (0, False)
+        score, resembles = (resemblance(content, ticket.content, grams) if len(content) >= 4
+                            else (0, False))
         same = "号码" if line_of(ticket.caller_phone) == line_of(normalized) else "地址"
         found.append(Similar(ticket, score, same, resembles))
     return sorted(found, key=lambda s: (not s.resembles, -s.similarity))

@@ -85,8 +85,9 @@ _REPORTED = re.compile(r"^(?:来电人|来电者|市民|诉求人)(?:来电)?(?:
 
 def matter_text(content: str, limit: int = MATTER_CHARS) -> str:
     """The 诉求 as a phrase reads it back ({matter}): without its closing punctuation (the phrase
-    adds its own: no 无果。。 or 无果。,) or a summary's 来电人反映：, and when longer than `limit` cut at the last clause
-    break within it and marked with …, so that nothing is silently dropped mid-word."""
+    adds its own: no 无果。。 or 无果。,) or a summary's 来电人反映：, and when longer than `limit`
+    cut at the last clause break within it and marked with …, so that nothing is silently
+    dropped mid-word."""
     text = _REPORTED.sub("", " ".join(content.split())).rstrip(_MATTER_END)
     if len(text) <= limit:
         return text
